@@ -1,0 +1,3 @@
+package encap
+
+import _ "golang.org/x/net/ipv4"
