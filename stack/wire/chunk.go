@@ -190,3 +190,46 @@ func appendPadding(b []byte, start int) []byte {
 	}
 	return b
 }
+
+// valueOffset is the offset of a chunk's value in the packet.
+func (r RawChunk) valueOffset() int { return r.Offset + chunkHeaderLen }
+
+// noValue checks that a chunk which carries nothing has an empty value.
+func noValue(raw RawChunk) error {
+	if len(raw.Value) != 0 {
+		return malformed(raw.Type.String()+" chunk", raw.valueOffset(), fmt.Sprintf("value of %d bytes, want 0", len(raw.Value)))
+	}
+	return nil
+}
+
+// fixedValue checks that a chunk value has exactly n bytes.
+func fixedValue(raw RawChunk, n int) error {
+	switch {
+	case len(raw.Value) < n:
+		return truncated(raw.Type.String()+" chunk", raw.valueOffset(), fmt.Sprintf("value of %d bytes < %d", len(raw.Value), n))
+	case len(raw.Value) > n:
+		return malformed(raw.Type.String()+" chunk", raw.valueOffset(), fmt.Sprintf("value of %d bytes > %d", len(raw.Value), n))
+	}
+	return nil
+}
+
+// nilIfEmpty keeps decoded values comparable: an absent field is nil, not
+// an empty slice of the input.
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// appendU32Chunk appends a chunk whose value is one 32-bit integer.
+func appendU32Chunk(b []byte, t ChunkType, v uint32) []byte {
+	return binary.BigEndian.AppendUint32(appendChunkHeader(b, t, 0, 4), v)
+}
+
+// appendBytesChunk appends a chunk whose value is v, padded.
+func appendBytesChunk(b []byte, t ChunkType, flags uint8, v []byte) []byte {
+	start := len(b)
+	b = appendChunkHeader(b, t, flags, len(v))
+	return appendPadding(append(b, v...), start)
+}

@@ -4,3 +4,12 @@ package wire
 type Pad struct {
 	Padding []byte
 }
+
+func (*Pad) Type() ChunkType { return TypePad }
+
+func (p *Pad) AppendTo(b []byte) []byte { return appendBytesChunk(b, TypePad, 0, p.Padding) }
+
+func (p *Pad) Decode(raw RawChunk) error {
+	p.Padding = nilIfEmpty(raw.Value)
+	return nil
+}

@@ -8,3 +8,14 @@ type UnknownChunk struct {
 	Flags     uint8
 	Value     []byte
 }
+
+func (u *UnknownChunk) Type() ChunkType { return u.ChunkType }
+
+func (u *UnknownChunk) AppendTo(b []byte) []byte {
+	return appendBytesChunk(b, u.ChunkType, u.Flags, u.Value)
+}
+
+func (u *UnknownChunk) Decode(raw RawChunk) error {
+	*u = UnknownChunk{ChunkType: raw.Type, Flags: raw.Flags, Value: nilIfEmpty(raw.Value)}
+	return nil
+}

@@ -3,12 +3,13 @@
  * toolchain; goldencap compiles it with gcc at run time and links -lusrsctp).
  *
  * usage: usrpeer -l LOCALUDP [-r REMOTEUDP] [-p SCTPPORT] [-c] [-H HBMS]
- *                [-a] [-N] [-s SCRIPT]
+ *                [-a] [-N] [-I] [-s SCRIPT]
  *   -c       client: connect to 127.0.0.1:SCTPPORT over UDP port REMOTEUDP
  *            (without -c: listen on 127.0.0.1:SCTPPORT and accept one)
  *   -H ms    heartbeat interval (default: usrsctp's 30 s)
  *   -a       require AUTH for DATA chunks (RFC 4895)
  *   -N       enable NR-SACK (usrsctp extension)
+ *   -I       offer I-DATA (RFC 8260 user message interleaving)
  *   -s       comma separated actions run once the association is up:
  *              send:SID:LEN[:u][:r]   u = unordered, r = PR-SCTP rtx limit 0
  *              sleep:MS
@@ -30,6 +31,11 @@
 #include <unistd.h>
 #include <time.h>
 #include <usrsctp.h>
+
+/* Not in usrsctp.h; the value of usrsctp's netinet/sctp.h. */
+#ifndef SCTP_INTERLEAVING_SUPPORTED
+#define SCTP_INTERLEAVING_SUPPORTED 0x00001206
+#endif
 
 static struct socket *sock;
 static volatile int peer_closed;
@@ -142,14 +148,14 @@ run_script(char *script)
 int
 main(int argc, char **argv)
 {
-	int c, client = 0, hb = 0, auth = 0, nrsack = 0, i;
+	int c, client = 0, hb = 0, auth = 0, nrsack = 0, idata = 0, i;
 	uint16_t lport = 0, rport = 0, sport = 5000;
 	char *script = strdup("");
 	struct sockaddr_in addr;
 	struct socket *lsock = NULL;
 	pthread_t tid;
 
-	while ((c = getopt(argc, argv, "l:r:p:cH:aNs:")) != -1) {
+	while ((c = getopt(argc, argv, "l:r:p:cH:aNIs:")) != -1) {
 		switch (c) {
 		case 'l': lport = (uint16_t)atoi(optarg); break;
 		case 'r': rport = (uint16_t)atoi(optarg); break;
@@ -158,6 +164,7 @@ main(int argc, char **argv)
 		case 'H': hb = atoi(optarg); break;
 		case 'a': auth = 1; break;
 		case 'N': nrsack = 1; break;
+		case 'I': idata = 1; break;
 		case 's': script = strdup(optarg); break;
 		default: fprintf(stderr, "bad usage\n"); return 2;
 		}
@@ -183,6 +190,16 @@ main(int argc, char **argv)
 		if (auth) {
 			struct sctp_authchunk ac = { 0 }; /* DATA */
 			usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_AUTH_CHUNK, &ac, sizeof(ac));
+		}
+		if (idata) {
+			i = 2;
+			if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_FRAGMENT_INTERLEAVE, &i, sizeof(i)) < 0)
+				perror("SCTP_FRAGMENT_INTERLEAVE");
+			memset(&av, 0, sizeof(av));
+			av.assoc_id = SCTP_FUTURE_ASSOC;
+			av.assoc_value = 1;
+			if (usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_INTERLEAVING_SUPPORTED, &av, sizeof(av)) < 0)
+				perror("SCTP_INTERLEAVING_SUPPORTED");
 		}
 		i = 1;
 		usrsctp_setsockopt(sock, IPPROTO_SCTP, SCTP_NODELAY, &i, sizeof(i));

@@ -1,0 +1,208 @@
+package encap
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/net/ipv4"
+)
+
+// batchSize is how many datagrams one recvmmsg/sendmmsg moves.
+const batchSize = 64
+
+// oobSize is the control-message room per datagram: one IP_PKTINFO (32
+// bytes on 64-bit) or IPV6_PKTINFO (40 bytes) plus slack.
+const oobSize = 64
+
+// sockIO holds the reusable batch state of one socket, so the steady path
+// allocates nothing: message headers, iovec slices, control buffers and the
+// destination addresses x/net marshals into sockaddrs.
+type sockIO struct {
+	rmu   sync.Mutex // one reader per socket; the lock only guards misuse
+	rmsgs []ipv4.Message
+	rbufs [][]byte
+	roob  []byte
+
+	wmu   sync.Mutex // WriteBatch may be called concurrently
+	wmsgs []ipv4.Message
+	wbufs [][]byte
+	woob  []byte
+	waddr []net.UDPAddr
+	wip   []byte // backing store of waddr[i].IP, 16 bytes each
+}
+
+func (s *socket) initIO(n int) {
+	s.rmsgs = make([]ipv4.Message, n)
+	s.rbufs = make([][]byte, n)
+	s.wmsgs = make([]ipv4.Message, n)
+	s.wbufs = make([][]byte, n)
+	s.waddr = make([]net.UDPAddr, n)
+	s.wip = make([]byte, 16*n)
+	if s.wildcard {
+		s.roob = make([]byte, oobSize*n)
+		s.woob = make([]byte, oobSize*n)
+	}
+}
+
+// readBatch fills dgs with up to batchSize datagrams via recvmmsg.
+func (s *socket) readBatch(dgs []Datagram) (int, error) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	n := min(len(dgs), len(s.rmsgs))
+	for {
+		ms := s.rmsgs[:n]
+		for i := range ms {
+			s.rbufs[i] = dgs[i].Buf
+			ms[i].Buffers = s.rbufs[i : i+1]
+			ms[i].Addr = nil
+			if s.wildcard {
+				ms[i].OOB = s.roob[i*oobSize : (i+1)*oobSize]
+			}
+		}
+		var got int
+		var err error
+		if s.is6 {
+			got, err = s.pc6.ReadBatch(ms, 0)
+		} else {
+			got, err = s.pc4.ReadBatch(ms, 0)
+		}
+		if err != nil {
+			return 0, err
+		}
+		w := 0
+		for i := 0; i < got; i++ {
+			m := &ms[i]
+			ua, ok := m.Addr.(*net.UDPAddr)
+			if m.Flags&syscall.MSG_TRUNC != 0 || !ok {
+				s.dropped.Add(1)
+				continue
+			}
+			ip, ok := netip.AddrFromSlice(ua.IP)
+			if !ok {
+				s.dropped.Add(1)
+				continue
+			}
+			local := s.bound
+			if s.wildcard {
+				if dst, ok := parsePktinfo(m.OOB[:m.NN]); ok {
+					local = netip.AddrPortFrom(dst, s.bound.Port())
+				}
+			}
+			// Swap, never overwrite: each caller buffer stays in one slot.
+			dgs[w], dgs[i] = dgs[i], dgs[w]
+			d := &dgs[w]
+			d.Buf = d.Buf[:m.N]
+			d.Local = local
+			d.Remote = netip.AddrPortFrom(ip.Unmap(), uint16(ua.Port))
+			w++
+		}
+		if w > 0 {
+			return w, nil
+		}
+	}
+}
+
+// writeBatch sends dgs (all routed to this socket) via sendmmsg, looping
+// over partial sends.
+func (s *socket) writeBatch(dgs []Datagram) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	sent := 0
+	for sent < len(dgs) {
+		ms := s.wmsgs[:min(len(dgs)-sent, len(s.wmsgs))]
+		for i := range ms {
+			d := &dgs[sent+i]
+			a := &s.waddr[i]
+			r := d.Remote.Addr().Unmap()
+			if s.is6 {
+				b := r.As16()
+				a.IP = s.wip[16*i : 16*i+16]
+				copy(a.IP, b[:])
+			} else {
+				b := r.As4()
+				a.IP = s.wip[16*i : 16*i+4]
+				copy(a.IP, b[:])
+			}
+			a.Port = int(d.Remote.Port())
+			a.Zone = ""
+			ms[i].Addr = a
+			s.wbufs[i] = d.Buf
+			ms[i].Buffers = s.wbufs[i : i+1]
+			ms[i].OOB = nil
+			if s.wildcard {
+				if l := d.Local.Addr().Unmap(); l.IsValid() && !l.IsUnspecified() {
+					ms[i].OOB = putPktinfo(s.woob[i*oobSize:(i+1)*oobSize], l)
+				}
+			}
+		}
+		var n int
+		var err error
+		if s.is6 {
+			n, err = s.pc6.WriteBatch(ms, 0)
+		} else {
+			n, err = s.pc4.WriteBatch(ms, 0)
+		}
+		sent += n
+		if err != nil {
+			return sent, err
+		}
+		if n == 0 {
+			return sent, syscall.EAGAIN // never expected from a blocking batch write
+		}
+	}
+	return sent, nil
+}
+
+// cmsgHdrLen is the aligned size of struct cmsghdr.
+var cmsgHdrLen = syscall.CmsgLen(0)
+
+// putPktinfo writes a control message that selects src as the source
+// address (IP_PKTINFO ipi_spec_dst, or IPV6_PKTINFO ipi6_addr) into b,
+// which must be cmsg-aligned, and returns the used prefix.
+func putPktinfo(b []byte, src netip.Addr) []byte {
+	clear(b)
+	h := (*syscall.Cmsghdr)(unsafe.Pointer(&b[0]))
+	data := b[cmsgHdrLen:]
+	if src.Is4() {
+		h.Level = syscall.IPPROTO_IP
+		h.Type = syscall.IP_PKTINFO
+		h.SetLen(syscall.CmsgLen(syscall.SizeofInet4Pktinfo))
+		a := src.As4()
+		copy(data[4:8], a[:]) // struct in_pktinfo { ifindex; spec_dst; addr }
+		return b[:syscall.CmsgSpace(syscall.SizeofInet4Pktinfo)]
+	}
+	h.Level = syscall.IPPROTO_IPV6
+	h.Type = syscall.IPV6_PKTINFO
+	h.SetLen(syscall.CmsgLen(syscall.SizeofInet6Pktinfo))
+	a := src.As16()
+	copy(data[0:16], a[:]) // struct in6_pktinfo { addr; ifindex }
+	return b[:syscall.CmsgSpace(syscall.SizeofInet6Pktinfo)]
+}
+
+// parsePktinfo finds the datagram's destination address in the received
+// control messages without allocating.
+func parsePktinfo(oob []byte) (netip.Addr, bool) {
+	for len(oob) >= cmsgHdrLen {
+		h := (*syscall.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < cmsgHdrLen || l > len(oob) {
+			return netip.Addr{}, false
+		}
+		data := oob[cmsgHdrLen:l]
+		switch {
+		case h.Level == syscall.IPPROTO_IP && h.Type == syscall.IP_PKTINFO && len(data) >= syscall.SizeofInet4Pktinfo:
+			return netip.AddrFrom4([4]byte(data[8:12])), true
+		case h.Level == syscall.IPPROTO_IPV6 && h.Type == syscall.IPV6_PKTINFO && len(data) >= syscall.SizeofInet6Pktinfo:
+			return netip.AddrFrom16([16]byte(data[0:16])), true
+		}
+		next := syscall.CmsgSpace(l - cmsgHdrLen)
+		if next >= len(oob) {
+			break
+		}
+		oob = oob[next:]
+	}
+	return netip.Addr{}, false
+}

@@ -1,0 +1,7 @@
+//go:build !linux && unix
+
+package encap
+
+import "syscall"
+
+const msgTrunc = syscall.MSG_TRUNC

@@ -1,0 +1,31 @@
+// Package encap is the RFC 6951 transport of udpsctp: it moves SCTP packets
+// as UDP payloads between local and remote (address, UDP port) pairs.
+//
+// Its unit of work is the [Datagram], one UDP datagram carrying one SCTP
+// packet (RFC 6951 section 5: the SCTP common header, checksum included,
+// directly follows the UDP header). The package knows nothing about SCTP
+// beyond that; the stack package declares the small interface it consumes
+// and both [UDP] (real sockets) and memnet.Transport (an in-memory network
+// with loss, delay, reordering, duplication, MTU and partitions) satisfy it.
+// [Transport] is that method set, used here by the wrappers [Faulty] (fault
+// injection between address pairs) and [Traced] (pcap capture).
+//
+// Contracts:
+//   - A [ReceiveFunc] blocks until at least one datagram arrives and returns
+//     net.ErrClosed once the transport is closed. One goroutine calls a
+//     given ReceiveFunc; different ReceiveFuncs may run concurrently.
+//     It may permute the slots of dgs (it swaps, so every buffer the caller
+//     supplied stays in exactly one slot), so a caller that reuses buffers
+//     must re-read dgs[i].Buf rather than remember it by index.
+//   - WriteBatch may be called from several goroutines. It returns how many
+//     leading datagrams were handed to the network and, if that is short of
+//     len(dgs), the error for dgs[n]; it never retains dgs or their buffers.
+//   - No steady-state allocation per datagram on Linux for writes and for
+//     the caller's buffers; see BenchmarkUDPLoopback for the read side.
+//   - Errors are wrapped; errors.Is(err, syscall.EADDRINUSE) and
+//     errors.Is(err, ErrAddrInUse) both hold when a port is taken.
+//
+// Linux uses recvmmsg/sendmmsg through golang.org/x/net's ipv4/ipv6
+// PacketConn batches and parses IP_PKTINFO/IPV6_PKTINFO itself; other
+// platforms move one datagram per system call (batch_other.go).
+package encap

@@ -1,3 +1,0 @@
-package encap
-
-import _ "golang.org/x/net/ipv4"
