@@ -1,0 +1,186 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/udpsctp/udpsctp/stack/assoc"
+)
+
+// deliver queues an association event for the socket's reader: data
+// always, notifications when subscribed. Called with s.mu held.
+func (q *recvQueue) deliver(e *entry, ev assoc.Event, events EventMask) {
+	if m, ok := ev.(assoc.Message); ok {
+		q.push(rqItem{id: e.id, from: e.from(), msg: rxMessage{
+			stream: m.Stream, ssn: uint16(m.SSN), ppid: m.PPID, tsn: uint32(m.TSN),
+			unordered: m.Unordered, eor: m.EOR, data: m.Data,
+		}})
+		return
+	}
+	n := toNotification(e.id, ev)
+	if n != nil && events&n.mask() != 0 {
+		q.push(rqItem{id: e.id, from: e.from(), note: n})
+	}
+}
+
+// from returns the peer's primary address as an *Addr, cached.
+func (e *entry) from() *Addr {
+	peers := e.a.PeerAddrs()
+	if len(peers) == 0 {
+		return nil
+	}
+	p := peers[0]
+	if e.fromAddr == nil || e.fromAddr.IP != p.Addr() || e.fromAddr.UDPPort != p.Port() {
+		e.fromAddr = &Addr{IP: p.Addr(), Port: e.a.PeerPort(), UDPPort: p.Port()}
+	}
+	return e.fromAddr
+}
+
+// recv blocks until q has something, then reads it into b. closedErr says
+// whether the socket is closed (checked with s.mu held). The bytes read
+// reopen the association's receive window.
+func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() error) (int, RcvInfo, error) {
+	for {
+		s.mu.Lock()
+		if !q.empty() {
+			var info RcvInfo
+			n, consumed, id := q.read(b, &info)
+			var out *batch
+			if consumed > 0 {
+				if e, ok := s.tbl.byID[id]; ok {
+					out = s.newBatch()
+					now := time.Now()
+					e.a.ReadConsumed(consumed)
+					s.after(now, e, out)
+				}
+			}
+			s.mu.Unlock()
+			if out != nil {
+				s.flush(out)
+			}
+			return n, info, nil
+		}
+		if err := closedErr(); err != nil {
+			s.mu.Unlock()
+			return 0, RcvInfo{}, err
+		}
+		s.mu.Unlock()
+		select {
+		case <-q.ready:
+		case <-q.closed:
+		case <-dl.wait():
+			return 0, RcvInfo{}, ErrTimeout
+		}
+	}
+}
+
+// send queues one message on association e, blocking while its send
+// buffer is full. The message is copied: the caller keeps b.
+func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func() bool) (int, error) {
+	m := outMessage(b, info, true)
+	for {
+		s.mu.Lock()
+		if closed() || s.closed {
+			s.mu.Unlock()
+			return 0, ErrClosed
+		}
+		if _, live := s.tbl.byID[e.id]; !live {
+			err := e.closeErr
+			s.mu.Unlock()
+			if err == nil {
+				err = errNoAssoc
+			}
+			return 0, err
+		}
+		now := time.Now()
+		out := s.newBatch()
+		var err error
+		switch {
+		case info.Flags&SendAbort != 0:
+			e.a.Abort(now, b)
+		case info.Flags&SendEOF != 0 && len(b) == 0:
+			e.a.Shutdown(now)
+		default:
+			err = e.a.Send(now, m)
+			if err == nil && info.Flags&SendEOF != 0 {
+				e.a.Shutdown(now)
+			}
+		}
+		var wait <-chan struct{}
+		if errorsIsBufferFull(err) {
+			wait = e.waitChan()
+		}
+		s.after(now, e, out)
+		s.mu.Unlock()
+		s.flush(out)
+		if wait == nil {
+			if err != nil {
+				return 0, err
+			}
+			return len(b), nil
+		}
+		select {
+		case <-wait:
+		case <-dl.wait():
+			return 0, ErrTimeout
+		}
+	}
+}
+
+// outMessage converts a user message. copyData: the association keeps the
+// slice, so it gets its own copy unless the caller already made one.
+func outMessage(b []byte, info SndInfo, copyData bool) assoc.OutMessage {
+	data := b
+	if copyData && len(b) > 0 {
+		data = append([]byte(nil), b...)
+	}
+	m := assoc.OutMessage{
+		Stream:     info.Stream,
+		PPID:       info.PPID,
+		Unordered:  info.Flags&SendUnordered != 0,
+		Data:       data,
+		MaxRetrans: info.MaxRetrans,
+		Context:    info.Context,
+	}
+	if info.TTL > 0 {
+		m.Deadline = time.Now().Add(info.TTL)
+	}
+	return m
+}
+
+// waitEstablished blocks until the association is up, fails, or ctx ends.
+func (s *Stack) waitEstablished(ctx context.Context, e *entry) error {
+	for {
+		s.mu.Lock()
+		if e.up {
+			s.mu.Unlock()
+			return nil
+		}
+		if _, live := s.tbl.byID[e.id]; !live {
+			err := e.closeErr
+			s.mu.Unlock()
+			if err == nil {
+				err = ErrInitFailed
+			}
+			return err
+		}
+		wait := e.waitChan()
+		s.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			s.mu.Lock()
+			if _, live := s.tbl.byID[e.id]; live && !e.up {
+				out := s.newBatch()
+				e.a.Abort(time.Now(), nil)
+				s.after(time.Now(), e, out)
+				s.mu.Unlock()
+				s.flush(out)
+			} else {
+				s.mu.Unlock()
+			}
+			return fmt.Errorf("sctp: connect: %w", ctx.Err())
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/udpsctp/udpsctp/stack/assoc"
+)
+
+// SendAllError lists the associations a SendAll message could not be
+// queued on (a full send buffer, a closing association). The others got it.
+type SendAllError struct {
+	Failed map[AssocID]error
+}
+
+func (e *SendAllError) Error() string {
+	ids := make([]AssocID, 0, len(e.Failed))
+	for id := range e.Failed {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var b strings.Builder
+	fmt.Fprintf(&b, "sctp: sendall: %d association(s) skipped:", len(ids))
+	for _, id := range ids {
+		fmt.Fprintf(&b, " %d (%v)", id, e.Failed[id])
+	}
+	return b.String()
+}
+
+// Unwrap exposes the individual errors to errors.Is.
+func (e *SendAllError) Unwrap() []error {
+	out := make([]error, 0, len(e.Failed))
+	for _, err := range e.Failed {
+		out = append(out, err)
+	}
+	return out
+}
+
+// sendAll queues one copy of b, shared read-only, on every association of
+// the socket at this moment (SCTP_SENDALL). It holds the Stack mutex for
+// the walk, so peel-off, abort and setup on other goroutines happen wholly
+// before or after it: each association present gets the message once.
+func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
+	s := pc.s
+	m := outMessage(b, info, true) // one copy of the payload for all
+	s.mu.Lock()
+	if pc.closed {
+		s.mu.Unlock()
+		return 0, ErrClosed
+	}
+	now := time.Now()
+	out := s.newBatch()
+	var failed map[AssocID]error
+	for id, e := range pc.assocs {
+		var err error
+		switch {
+		case info.Flags&SendAbort != 0:
+			e.a.Abort(now, b)
+		case info.Flags&SendEOF != 0 && len(b) == 0:
+			e.a.Shutdown(now)
+		default:
+			err = e.a.Send(now, m)
+			if err == nil && info.Flags&SendEOF != 0 {
+				e.a.Shutdown(now)
+			}
+		}
+		if err != nil {
+			if failed == nil {
+				failed = make(map[AssocID]error)
+			}
+			failed[id] = err
+		}
+		s.after(now, e, out)
+		// Write as we go so a SENDALL to many associations does not hold
+		// thousands of packets: the batch is flushed under the mutex only
+		// when large, since writes do not touch Stack state.
+		if len(out.dgs) >= 256 {
+			s.flush(out)
+		}
+	}
+	s.mu.Unlock()
+	s.flush(out)
+	if failed != nil {
+		return len(b), &SendAllError{Failed: failed}
+	}
+	return len(b), nil
+}
+
+func errorsIsBufferFull(err error) bool { return err != nil && errors.Is(err, assoc.ErrBufferFull) }
