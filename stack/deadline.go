@@ -52,11 +52,17 @@ func (d *deadline) wait() <-chan struct{} {
 	return d.c
 }
 
-func isClosedChan(c chan struct{}) bool {
+func isClosedChan(c <-chan struct{}) bool {
 	select {
 	case <-c:
 		return true
 	default:
 		return false
 	}
+}
+
+// expired reports whether the deadline has passed: calls fail at once
+// then, even when they could complete, as in package net.
+func (d *deadline) expired() bool {
+	return isClosedChan(d.wait())
 }

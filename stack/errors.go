@@ -30,6 +30,9 @@ var (
 	ErrTooManyAssocs = errors.New("sctp: too many associations")
 	// ErrBadAddress: an address that is not an SCTP-over-UDP peer address.
 	ErrBadAddress = errors.New("sctp: bad address")
+	// ErrEmptyMessage: SCTP carries no empty messages (RFC 9260 6.2); an
+	// empty SendMsg is only valid with SendEOF or SendAbort.
+	ErrEmptyMessage = errors.New("sctp: empty message")
 
 	ErrInvalidStream     = assoc.ErrInvalidStream
 	ErrMessageTooBig     = assoc.ErrMessageTooBig

@@ -42,6 +42,9 @@ func (e *entry) from() *Addr {
 // reopen the association's receive window.
 func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() error) (int, RcvInfo, error) {
 	for {
+		if dl.expired() {
+			return 0, RcvInfo{}, ErrTimeout
+		}
 		s.mu.Lock()
 		if !q.empty() {
 			var info RcvInfo
@@ -78,8 +81,14 @@ func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() erro
 // send queues one message on association e, blocking while its send
 // buffer is full. The message is copied: the caller keeps b.
 func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func() bool) (int, error) {
+	if len(b) == 0 && info.Flags&(SendEOF|SendAbort) == 0 {
+		return 0, ErrEmptyMessage
+	}
 	m := outMessage(b, info, true)
 	for {
+		if dl.expired() {
+			return 0, ErrTimeout
+		}
 		s.mu.Lock()
 		if closed() || s.closed {
 			s.mu.Unlock()

@@ -45,6 +45,9 @@ func (e *SendAllError) Unwrap() []error {
 // before or after it: each association present gets the message once.
 func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 	s := pc.s
+	if len(b) == 0 && info.Flags&(SendEOF|SendAbort) == 0 {
+		return 0, ErrEmptyMessage
+	}
 	m := outMessage(b, info, true) // one copy of the payload for all
 	s.mu.Lock()
 	if pc.closed {
