@@ -2,7 +2,6 @@ package stack
 
 import "github.com/udpsctp/udpsctp/stack/assoc"
 
-
 // owner is the socket an association belongs to: a one-to-many PacketConn
 // or a one-to-one Conn. Peel-off changes the owner. Both methods are called
 // with the Stack mutex held.

@@ -53,8 +53,8 @@ type rxMessage struct {
 // Stack mutex guards it; ready has room for one wake-up so a reader blocked
 // outside the mutex learns that the queue is no longer empty.
 type recvQueue struct {
-	items []rqItem
-	head  int
+	items  []rqItem
+	head   int
 	bytes  int // unread data bytes
 	ready  chan struct{}
 	closed chan struct{} // closed with the socket

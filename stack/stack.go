@@ -67,9 +67,9 @@ type portBinding struct {
 	port  uint16
 	ep    *assoc.Endpoint
 	ips   []netip.Addr // advertised local addresses
-	pc    *PacketConn // the one-to-many socket on this port, if any
-	ln    *Listener   // the one-to-one listener, if any
-	conns int         // one-to-one sockets (dialed or accepted) using it
+	pc    *PacketConn  // the one-to-many socket on this port, if any
+	ln    *Listener    // the one-to-one listener, if any
+	conns int          // one-to-one sockets (dialed or accepted) using it
 }
 
 func (pb *portBinding) unused() bool { return pb.pc == nil && pb.ln == nil && pb.conns == 0 }
