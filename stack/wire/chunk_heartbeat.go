@@ -7,6 +7,9 @@ import (
 
 // Heartbeat is a HEARTBEAT chunk (RFC 9260 3.3.5). Info is the value of its
 // Heartbeat Info parameter (type 1): opaque sender data the peer echoes.
+// A nil Info stands for a chunk without the parameter, which pion/sctp sends
+// although RFC 9260 requires it; an empty non-nil Info is a parameter of
+// length 4.
 type Heartbeat struct {
 	Info []byte
 }
@@ -36,8 +39,12 @@ func (h *HeartbeatAck) Decode(raw RawChunk) error {
 
 // appendHeartbeat appends a HEARTBEAT (ACK) holding one Heartbeat Info
 // parameter; the chunk length leaves out the parameter's padding (RFC 9260
-// 3.2: the last parameter's padding is not counted).
+// 3.2: the last parameter's padding is not counted). A nil info writes no
+// parameter at all, echoing a peer that sent none.
 func appendHeartbeat(b []byte, t ChunkType, info []byte) []byte {
+	if info == nil {
+		return appendChunkHeader(b, t, 0, 0)
+	}
 	start := len(b)
 	b = appendChunkHeader(b, t, 0, paramHeaderLen+len(info))
 	l := paramHeaderLen + len(info)
@@ -47,11 +54,17 @@ func appendHeartbeat(b []byte, t ChunkType, info []byte) []byte {
 }
 
 // decodeHeartbeat returns the value of the Heartbeat Info parameter that
-// RFC 9260 3.3.5 and 3.3.6 require as the chunk's only content.
+// RFC 9260 3.3.5 and 3.3.6 require as the chunk's only content. Real peers
+// also send the chunk empty (pion/sctp's heartbeats, and usrsctp's echo of
+// them): that decodes as a nil info, while a parameter with an empty value
+// decodes as a non-nil empty one, so both re-serialize as they came.
 func decodeHeartbeat(raw RawChunk) ([]byte, error) {
 	v := raw.Value
 	off := raw.valueOffset()
 	what := raw.Type.String() + " chunk"
+	if len(v) == 0 {
+		return nil, nil
+	}
 	if len(v) < paramHeaderLen {
 		return nil, truncated(what, off, fmt.Sprintf("value of %d bytes lacks the Heartbeat Info parameter", len(v)))
 	}
@@ -70,5 +83,5 @@ func decodeHeartbeat(raw RawChunk) ([]byte, error) {
 	if len(v) != l && len(v) != (l+3)&^3 {
 		return nil, malformed(what, off+l, fmt.Sprintf("%d bytes after the Heartbeat Info parameter", len(v)-l))
 	}
-	return nilIfEmpty(v[paramHeaderLen:l:l]), nil
+	return v[paramHeaderLen:l:l], nil
 }

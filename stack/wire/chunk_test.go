@@ -61,6 +61,9 @@ var chunkGoldens = []struct {
 		"04 00 000d | 0001 0009 | 3132333435 000000"},
 	{"HEARTBEAT ACK", &HeartbeatAck{Info: []byte("abcdefgh")},
 		"05 00 0010 | 0001 000c | 6162636465666768"},
+	// pion/sctp sends HEARTBEAT without the parameter; usrsctp echoes it.
+	{"HEARTBEAT ACK without parameter", &HeartbeatAck{}, "05 00 0004"},
+	{"HEARTBEAT empty info", &Heartbeat{Info: []byte{}}, "04 00 0008 | 0001 0004"},
 	// RFC 9260 3.3.7: T bit, one User-Initiated Abort cause "bye".
 	{"ABORT", &Abort{T: true, Causes: []Cause{&UserInitiatedAbort{Reason: []byte("bye")}}},
 		"06 01 000b | 000c 0007 627965 | 00"},
@@ -161,7 +164,7 @@ func TestChunkDecodeErrors(t *testing.T) {
 		{"SACK huge counts", "03 00 0010 00000001 00000002 ffff ffff", ErrTruncated, v0 + 12},
 		{"SACK bytes beyond counts", "03 00 0014 00000001 00000002 0000 0000 00000003", ErrMalformed, v0 + 12},
 		{"SACK half a gap block", "03 00 0012 00000001 00000002 0000 0000 0001 0000", ErrMalformed, v0 + 12},
-		{"HEARTBEAT empty", "04 00 0004", ErrTruncated, v0},
+		{"HEARTBEAT parameter header cut", "04 00 0006 0001 0000", ErrTruncated, v0},
 		{"HEARTBEAT wrong parameter", "04 00 0008 0002 0004", ErrMalformed, v0},
 		{"HEARTBEAT info beyond chunk", "04 00 0008 0001 0010", ErrTruncated, v0},
 		{"HEARTBEAT info length < 4", "04 00 0008 0001 0003", ErrMalformed, v0},
@@ -223,7 +226,7 @@ func TestChunkDecodeLenient(t *testing.T) {
 		// A sender may count the Heartbeat Info padding in the chunk length.
 		{"HEARTBEAT padding counted", "04 00 000c 0001 0005 aa 000000",
 			&Heartbeat{Info: []byte{0xaa}}},
-		{"HEARTBEAT empty info", "04 00 0008 0001 0004", &Heartbeat{}},
+		{"HEARTBEAT empty info", "04 00 0008 0001 0004", &Heartbeat{Info: []byte{}}},
 		// ... or the last cause's padding.
 		{"ABORT padding counted", "06 00 000c 000c 0005 aa 000000",
 			&Abort{Causes: []Cause{&UserInitiatedAbort{Reason: []byte{0xaa}}}}},

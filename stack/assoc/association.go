@@ -1,0 +1,409 @@
+package assoc
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/udpsctp/udpsctp/stack/wire"
+)
+
+// Inbound is one received SCTP packet and the addresses it came by. The
+// caller (the socket layer) has verified the CRC32c.
+type Inbound struct {
+	Local  netip.AddrPort // our IP and UDP port it arrived on
+	Remote netip.AddrPort // peer IP and UDP port (RFC 6951: remembered per peer address)
+	Packet []byte         // the whole SCTP packet, valid only during the call
+}
+
+// Transmit is one packet to send.
+type Transmit struct {
+	Local  netip.Addr     // source address to use (zero: any)
+	Remote netip.AddrPort // peer IP and UDP port
+	Packet []byte         // a slice of the buffer passed to PollTransmit
+}
+
+// ctrlChunk is a queued control chunk, already serialized.
+type ctrlChunk struct {
+	b      []byte
+	to     *path          // destination path; nil: dst, or the primary
+	dst    netip.AddrPort // explicit destination when to is nil
+	tag    uint32         // verification tag when ownTag
+	ownTag bool           // tag overrides the peer's tag
+	alone  bool           // must travel alone (INIT, INIT ACK, SHUTDOWN COMPLETE, ...)
+}
+
+// Association is one SCTP association (RFC 9260). See the package doc for
+// the calling contract; every method is single-threaded.
+type Association struct {
+	ep        *Endpoint
+	cfg       Config
+	state     State
+	now       time.Time
+	localPort uint16
+	peerPort  uint16
+	localTag  uint32
+	peerTag   uint32
+	err       error // why it closed
+
+	// Negotiated at setup.
+	outStreams uint16
+	inStreams  uint16
+	prsctp     bool // both sides support FORWARD TSN
+
+	// Handshake.
+	myInitialTSN wire.TSN
+	initChunk    []byte // our INIT, for T1-init retransmission
+	cookieEcho   []byte // our COOKIE ECHO chunk, for T1-cookie
+	initRetries  int
+	initSentAt   time.Time
+	preservative uint32 // Cookie Preservative to ask for (ms), after a stale cookie
+
+	paths   []*path
+	primary *path
+	pathSeq uint32
+
+	// Send side.
+	sq           sendQueue
+	out          outstanding
+	peerRwnd     uint32
+	assocErrors  int
+	fastRtxBurst bool // send fast-retransmit marks once regardless of cwnd
+	fwdPending   bool // a FORWARD TSN is to be sent
+	wasDry       bool
+
+	// Receive side.
+	rx          tracker
+	reasm       reassembly
+	unread      int  // delivered, not yet ReadConsumed
+	sackNeeded  bool // send a SACK in the next packet
+	sackNow     bool // ... and do not wait for the delayed-ack timer
+	dataPackets int  // packets with DATA since the last SACK
+	lastRwnd    uint32
+	sackPath    *path
+	rxData      wire.Data
+	rxSack      wire.Sack
+	rxFwd       wire.ForwardTSN
+	txData      wire.Data
+
+	ctrl   []ctrlChunk
+	timers [numTimers]time.Time
+	events eventQueue
+
+	shutdownRequested bool // Shutdown called before ESTABLISHED
+	scratch           []*outMsg
+}
+
+func newAssociation(e *Endpoint, now time.Time, peerPort uint16) *Association {
+	a := &Association{
+		ep:        e,
+		cfg:       e.cfg,
+		now:       now,
+		localPort: e.port,
+		peerPort:  peerPort,
+	}
+	return a
+}
+
+// setupDataPath sizes the data path once the stream counts are known. The
+// outstanding queue is the caller's: DATA may already ride with a COOKIE ECHO.
+func (a *Association) setupDataPath(myTSN, peerTSN wire.TSN, outStreams, inStreams uint16, peerRwnd uint32) {
+	a.myInitialTSN = myTSN
+	a.outStreams, a.inStreams = outStreams, inStreams
+	if a.sq.streams == nil {
+		a.sq = newSendQueue(outStreams)
+	} else if len(a.sq.streams) != int(outStreams) {
+		a.resizeSendQueue(outStreams)
+	}
+	a.rx = newTracker(peerTSN)
+	a.reasm = newReassembly(max(a.cfg.RecvBuffer/2, 1))
+	a.peerRwnd = peerRwnd
+	a.lastRwnd = uint32(a.cfg.RecvBuffer)
+}
+
+// resizeSendQueue applies the negotiated outbound stream count to messages
+// queued before it was known: those for streams beyond it fail.
+func (a *Association) resizeSendQueue(n uint16) {
+	old := a.sq
+	a.sq = newSendQueue(n)
+	for _, m := range old.drain(nil) {
+		if m.m.Stream >= n {
+			a.sendFailed(m, 0)
+			continue
+		}
+		a.sq.push(m)
+	}
+}
+
+// advance moves the association clock; time never goes backwards.
+func (a *Association) advance(now time.Time) {
+	if now.After(a.now) {
+		a.now = now
+	}
+}
+
+// State returns the association state (RFC 9260 4).
+func (a *Association) State() State { return a.state }
+
+// Closed reports whether the association reached CLOSED. Drain
+// PollTransmit before dropping it: a last ABORT or SHUTDOWN COMPLETE may
+// be queued.
+func (a *Association) Closed() bool { return a.state == Closed }
+
+// Err returns why the association closed (nil while open or after a
+// graceful shutdown). It wraps ErrAborted, ErrPeerUnreachable, ErrInitFailed
+// or ErrProtocolViolation, with the SCTP cause when there was one.
+func (a *Association) Err() error { return a.err }
+
+// LocalTag is our verification tag: packets to us carry it. It changes on
+// a restart (RFC 9260 5.2.4 action A): re-read after each call.
+func (a *Association) LocalTag() uint32 { return a.localTag }
+
+// PeerTag is the peer's verification tag (0 until known).
+func (a *Association) PeerTag() uint32 { return a.peerTag }
+
+// PeerPort is the peer's SCTP port.
+func (a *Association) PeerPort() uint16 { return a.peerPort }
+
+// LocalPort is our SCTP port.
+func (a *Association) LocalPort() uint16 { return a.localPort }
+
+// PollEvent returns the next delivered message or notification, in order.
+func (a *Association) PollEvent() (Event, bool) { return a.events.pop() }
+
+// queueCtrl appends a control chunk for the peer's tag on path p.
+func (a *Association) queueCtrl(b []byte, p *path) {
+	a.ctrl = append(a.ctrl, ctrlChunk{b: b, to: p})
+}
+
+// queueAlone queues a chunk that travels alone with the given tag.
+func (a *Association) queueAlone(b []byte, tag uint32, to *path, dst netip.AddrPort) {
+	a.ctrl = append(a.ctrl, ctrlChunk{b: b, to: to, dst: dst, tag: tag, ownTag: true, alone: true})
+}
+
+// HandlePacket processes a packet the association table matched to this
+// association (by verification tag, or by addresses for INIT, COOKIE ECHO
+// and packets reflecting our tag). The association applies the tag rules
+// of RFC 9260 8.5 itself and drops what fails them. Afterwards drain
+// PollTransmit and PollEvent; NextDeadline may have changed.
+func (a *Association) HandlePacket(now time.Time, in Inbound) {
+	a.advance(now)
+	if a.state == Closed {
+		return
+	}
+	pkt := in.Packet
+	h, err := wire.ParseHeader(pkt)
+	if err != nil || h.DstPort != a.localPort || h.SrcPort != a.peerPort {
+		return
+	}
+	it := wire.NewChunkIter(pkt[wire.HeaderLen:], wire.HeaderLen)
+	if !it.Next() {
+		return
+	}
+	first := it.Chunk()
+	switch first.Type {
+	case wire.TypeInit:
+		// RFC 9260 8.5.1 A: vtag 0 and alone; the INIT does not update the
+		// remote UDP port of an existing association (RFC 6951 5.5).
+		if h.VerificationTag != 0 || it.Next() {
+			return
+		}
+		a.handleInit(first, in)
+		return
+	case wire.TypeCookieEcho:
+		if !a.handleCookieEchoFirst(first, h, in) {
+			return
+		}
+		if !it.Next() {
+			return
+		}
+	case wire.TypeAbort:
+		// 8.5.1 B: our tag, or the peer's tag with the T bit.
+		if !a.abortTagOK(h.VerificationTag, first.Flags) {
+			return
+		}
+		a.updatePort(in.Remote)
+		a.handleAbort(first)
+		return
+	case wire.TypeShutdownComplete:
+		// 8.5.1 C.
+		if !a.abortTagOK(h.VerificationTag, first.Flags) || a.state != ShutdownAckSent {
+			return
+		}
+		a.handleShutdownComplete()
+		return
+	case wire.TypeShutdownAck:
+		if a.state == CookieWait || a.state == CookieEchoed {
+			// 8.5.1 E: treated as out of the blue (8.4 rule 5).
+			sc := (&wire.ShutdownComplete{T: true}).AppendTo(nil)
+			a.queueAlone(sc, h.VerificationTag, nil, in.Remote)
+			return
+		}
+	}
+	if h.VerificationTag != a.localTag {
+		return // 8.5: wrong tag, silently discarded
+	}
+	src := a.updatePort(in.Remote)
+	a.processChunks(&it, in, src)
+}
+
+// processChunks runs the chunk handlers from the iterator's current chunk.
+func (a *Association) processChunks(it *wire.ChunkIter, in Inbound, src *path) {
+	gotData := false
+	immediate := false
+	for ok := true; ok && a.state != Closed; ok = it.Next() {
+		raw := it.Chunk()
+		switch raw.Type {
+		case wire.TypeData:
+			gotData = true
+			if a.handleData(raw, src) {
+				immediate = true
+			}
+		case wire.TypeSack:
+			a.handleSack(raw)
+		case wire.TypeHeartbeat:
+			a.handleHeartbeat(raw, in.Remote, src)
+		case wire.TypeHeartbeatAck:
+			a.handleHeartbeatAck(raw)
+		case wire.TypeAbort:
+			if a.abortTagOK(a.localTag, raw.Flags) {
+				a.handleAbort(raw)
+			}
+			return
+		case wire.TypeShutdown:
+			a.handleShutdown(raw)
+		case wire.TypeShutdownAck:
+			a.handleShutdownAck()
+		case wire.TypeError:
+			a.handleError(raw)
+		case wire.TypeCookieAck:
+			a.handleCookieAck()
+		case wire.TypeInitAck:
+			a.handleInitAck(raw, in)
+			return
+		case wire.TypeForwardTSN:
+			if !a.prsctp {
+				if a.unrecognized(raw) {
+					return
+				}
+				continue
+			}
+			a.handleForwardTSN(raw)
+		case wire.TypeInit, wire.TypeShutdownComplete, wire.TypeCookieEcho:
+			// Not first in the packet: bundled against RFC 9260 6.10.
+			return
+		default:
+			if a.unrecognized(raw) {
+				return
+			}
+		}
+	}
+	if gotData && (a.state == Established || a.state == ShutdownPending || a.state == ShutdownSent || a.state == CookieEchoed) {
+		a.dataPacketDone(immediate, src)
+	}
+}
+
+// abortTagOK applies RFC 9260 8.5.1 B/C to an ABORT or SHUTDOWN COMPLETE.
+func (a *Association) abortTagOK(tag uint32, flags uint8) bool {
+	if flags&1 != 0 {
+		return a.peerTag != 0 && tag == a.peerTag
+	}
+	return tag == a.localTag
+}
+
+// unrecognized applies the action bits of an unknown chunk type (RFC 9260
+// 3.2) and reports whether processing of the packet stops.
+func (a *Association) unrecognized(raw wire.RawChunk) bool {
+	act := raw.Type.UnrecognizedAction()
+	if act.Reports() {
+		c := &wire.Error{Causes: []wire.Cause{&wire.UnrecognizedChunk{Chunk: append([]byte(nil), raw.Bytes...)}}}
+		a.queueCtrl(c.AppendTo(nil), nil)
+	}
+	return act.Stops()
+}
+
+// handleError processes an ERROR chunk (RFC 9260 3.3.10).
+func (a *Association) handleError(raw wire.RawChunk) {
+	var e wire.Error
+	if e.Decode(raw) != nil {
+		return
+	}
+	for _, c := range e.Causes {
+		if sc, ok := c.(*wire.StaleCookie); ok && a.state == CookieEchoed {
+			a.handleStaleCookie(sc)
+			return
+		}
+		a.events.push(RemoteError{Cause: copyCause(c)})
+	}
+}
+
+// copyCause detaches a decoded cause from the packet buffer.
+func copyCause(c wire.Cause) wire.Cause {
+	if c == nil {
+		return nil
+	}
+	b := c.AppendTo(nil)
+	var e wire.Error
+	raw := wire.RawChunk{Type: wire.TypeError, Value: b}
+	if e.Decode(raw) != nil || len(e.Causes) == 0 {
+		return c
+	}
+	return e.Causes[0]
+}
+
+// close moves to CLOSED and stops every timer.
+func (a *Association) close() {
+	a.state = Closed
+	a.timers = [numTimers]time.Time{}
+	for _, p := range a.paths {
+		p.t3, p.hbAt = time.Time{}, time.Time{}
+	}
+}
+
+// failAll reports every queued and outstanding message as failed.
+func (a *Association) failAll(code uint16) {
+	seen := map[*outMsg]bool{}
+	for _, c := range a.out.chunks() {
+		if c.msg != nil && !seen[c.msg] && !c.msg.reported {
+			seen[c.msg] = true
+			if c.msg.acked < c.msg.chunks || !c.msg.fullyCut() {
+				a.sendFailed(c.msg, code)
+			}
+		}
+	}
+	for _, m := range a.sq.drain(a.scratch[:0]) {
+		if !seen[m] {
+			a.sendFailed(m, code)
+		}
+	}
+	a.out = newOutstanding(a.out.nextTSN)
+	for _, p := range a.paths {
+		p.flight = 0
+	}
+}
+
+// sendFailed emits SendFailed for m once.
+func (a *Association) sendFailed(m *outMsg, code uint16) {
+	if m.reported {
+		return
+	}
+	m.reported = true
+	a.events.push(SendFailed{Msg: m.m, Unsent: m.chunks == 0, Error: code})
+}
+
+// fail ends the association on an error of ours or the network's
+// (COMM_LOST): no packet is sent.
+func (a *Association) fail(err *Error) {
+	if a.state == Closed {
+		return
+	}
+	wasUp := a.state != CookieWait && a.state != CookieEchoed
+	a.err = err
+	a.ctrl = a.ctrl[:0]
+	a.failAll(0)
+	a.close()
+	st := CommLost
+	if !wasUp {
+		st = CantStartAssoc
+	}
+	a.events.push(AssocChange{State: st, OutStreams: a.outStreams, InStreams: a.inStreams, Cause: err.Cause})
+}

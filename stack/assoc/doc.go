@@ -1,0 +1,31 @@
+// Package assoc is the sans-IO SCTP association core (RFC 9260) and the
+// per-port Endpoint that answers packets belonging to no association.
+//
+// An Association is a plain value driven by three inputs — HandlePacket
+// (an inbound SCTP packet), HandleTimeout (the clock reached NextDeadline) and
+// user calls (Send, Shutdown, Abort, ReadConsumed) — and drained through
+// three outputs: PollTransmit (packets to send), PollEvent (delivered
+// messages and notifications) and NextDeadline (when to call HandleTimeout).
+// It never reads a clock, sleeps, locks, starts goroutines or touches a
+// socket: time is an argument and randomness comes from Config.Rand.
+//
+// Contracts:
+//   - An Association is single-threaded: its owner serializes all calls.
+//     The Endpoint is safe for concurrent use.
+//   - After any call that takes now, the owner drains PollTransmit until it
+//     returns false, drains PollEvent, and re-reads NextDeadline and
+//     LocalTag (a restart of RFC 9260 5.2.4 changes the tag).
+//   - Time going backwards is treated as no time passing. HandleTimeout may
+//     be called spuriously (early, late or twice): it runs only timers due.
+//   - When Closed reports true the association may still hold a last packet
+//     (ABORT, SHUTDOWN COMPLETE): drain PollTransmit before dropping it.
+//   - Packet buffers passed in are not retained: what is kept is copied.
+//   - Bad input never panics: malformed packets are dropped or answered with
+//     the ERROR/ABORT the RFC asks for.
+//
+// The data path (send queue, retransmission queue, congestion control, RTO,
+// receive tracking and reassembly) lives in this package's sendqueue.go,
+// outstanding.go, congestion.go, tracker.go and reassembly.go behind small
+// types of their own, so that it can be swapped for stack/internal/tx and
+// stack/internal/rx without touching the state machine.
+package assoc

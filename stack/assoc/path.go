@@ -1,0 +1,238 @@
+package assoc
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/udpsctp/udpsctp/stack/wire"
+)
+
+// path is one destination transport address of the peer (RFC 9260 6.4) with
+// its remote UDP port (RFC 6951 5.5), reachability, congestion state (7.2)
+// and RTO (6.3).
+type path struct {
+	id        uint32
+	remote    netip.AddrPort
+	local     netip.Addr
+	active    bool
+	confirmed bool
+	errors    int
+	mtu       int
+
+	// Congestion control (RFC 9260 7.2).
+	cwnd, ssthresh  int
+	partialAcked    int
+	flight          int
+	inFastRecovery  bool
+	fastRecoveryEnd wire.TSN
+	lastSend        time.Time
+
+	// RTO (RFC 9260 6.3.1).
+	srtt, rttvar, rto time.Duration
+	measured          bool
+
+	t3 time.Time // T3-rtx deadline (zero: stopped)
+
+	// Heartbeat (RFC 9260 8.3).
+	hbAt          time.Time // next HEARTBEAT due
+	hbNonce       uint64
+	hbOutstanding bool
+}
+
+func (a *Association) newPath(remote netip.AddrPort, confirmed bool) *path {
+	a.pathSeq++
+	p := &path{
+		id:        a.pathSeq,
+		remote:    remote,
+		active:    true,
+		confirmed: confirmed,
+		mtu:       a.cfg.MTU,
+		rto:       a.cfg.RTOInitial,
+		ssthresh:  1 << 30, // "arbitrarily high" (7.2.1): the peer's rwnd bounds it first
+	}
+	p.cwnd = initialCwnd(p.mtu)
+	a.paths = append(a.paths, p)
+	return p
+}
+
+// initialCwnd is RFC 9260 7.2.1: min(4*MTU, max(2*MTU, 4404)).
+func initialCwnd(mtu int) int { return min(4*mtu, max(2*mtu, 4404)) }
+
+func (p *path) stateValue() PathState {
+	switch {
+	case !p.confirmed:
+		return PathUnconfirmed
+	case !p.active:
+		return PathInactive
+	}
+	return PathActive
+}
+
+// usable: data may be sent on the path (confirmed and active, 8.2/5.4).
+func (p *path) usable() bool { return p.active && p.confirmed }
+
+// maxPayload is the user data that fits one DATA chunk alone in a packet.
+func (p *path) maxPayload() int { return p.mtu - wire.HeaderLen - 16 }
+
+// rttSample updates SRTT, RTTVAR and RTO (RFC 9260 6.3.1 C1-C3).
+func (a *Association) rttSample(p *path, r time.Duration) {
+	if r < 0 {
+		return
+	}
+	if !p.measured {
+		p.srtt, p.rttvar, p.measured = r, r/2, true
+	} else {
+		d := p.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		p.rttvar = p.rttvar - p.rttvar/4 + d/4 // RTO.Beta = 1/4
+		p.srtt = p.srtt - p.srtt/8 + r/8       // RTO.Alpha = 1/8
+	}
+	rto := p.srtt + 4*p.rttvar
+	p.rto = min(max(rto, a.cfg.RTOMin), a.cfg.RTOMax)
+}
+
+// backoff doubles the RTO (6.3.3 E2), bounded by RTO.Max.
+func (a *Association) backoff(p *path) { p.rto = min(2*p.rto, a.cfg.RTOMax) }
+
+func (a *Association) findPath(addr netip.Addr) *path {
+	addr = addr.Unmap()
+	for _, p := range a.paths {
+		if p.remote.Addr().Unmap() == addr {
+			return p
+		}
+	}
+	return nil
+}
+
+func (a *Association) primaryPath() *path {
+	if a.primary != nil {
+		return a.primary
+	}
+	if len(a.paths) > 0 {
+		return a.paths[0]
+	}
+	return nil
+}
+
+// dataPath is where new data goes: the primary when usable, else the first
+// usable alternate (RFC 9260 6.4), else the primary anyway.
+func (a *Association) dataPath() *path {
+	p := a.primaryPath()
+	if p == nil || p.usable() {
+		return p
+	}
+	for _, q := range a.paths {
+		if q.usable() {
+			return q
+		}
+	}
+	return p
+}
+
+// altPath is where retransmissions go: an active alternate to `from` when
+// there is one (RFC 9260 6.4.1), else `from` when usable, else dataPath.
+func (a *Association) altPath(from *path) *path {
+	for _, q := range a.paths {
+		if q != from && q.usable() {
+			return q
+		}
+	}
+	if from != nil && from.usable() {
+		return from
+	}
+	return a.dataPath()
+}
+
+// SetPrimary makes the path to addr the primary (SCTP_PRIMARY_ADDR).
+func (a *Association) SetPrimary(addr netip.Addr) error {
+	p := a.findPath(addr)
+	if p == nil {
+		return ErrNoPath
+	}
+	if a.primary != p {
+		a.primary = p
+		a.events.push(PeerAddrChange{Addr: p.remote, State: AddrMadePrimary})
+	}
+	return nil
+}
+
+// PeerAddrs returns the peer's addresses, one per path, with the UDP port
+// currently used for each.
+func (a *Association) PeerAddrs() []netip.AddrPort {
+	out := make([]netip.AddrPort, len(a.paths))
+	for i, p := range a.paths {
+		out[i] = p.remote
+	}
+	return out
+}
+
+// pathError counts a failed transmission on p (RFC 9260 8.1, 8.2): T3-rtx
+// or HEARTBEAT timeouts. It reports whether the association failed.
+func (a *Association) pathError(p *path) bool {
+	p.errors++
+	if p.active && p.errors > a.cfg.PathMaxRetrans {
+		p.active = false
+		a.events.push(PeerAddrChange{Addr: p.remote, State: AddrUnreachable})
+	}
+	a.assocErrors++
+	if a.assocErrors > a.cfg.AssocMaxRetrans {
+		a.fail(&Error{Err: ErrPeerUnreachable})
+		return true
+	}
+	return false
+}
+
+// pathAlive records that p delivered an acknowledgement (8.1, 8.2, 8.3).
+func (a *Association) pathAlive(p *path) {
+	a.assocErrors = 0
+	if p == nil {
+		return
+	}
+	p.errors = 0
+	if !p.active {
+		p.active = true
+		if p.confirmed {
+			a.events.push(PeerAddrChange{Addr: p.remote, State: AddrAvailable})
+		}
+	}
+}
+
+// updatePort applies RFC 6951 5.5: the remote UDP port of a peer address is
+// taken from the latest packet that passed the verification tag check.
+func (a *Association) updatePort(from netip.AddrPort) *path {
+	p := a.findPath(from.Addr())
+	if p != nil && from.Port() != 0 {
+		p.remote = netip.AddrPortFrom(p.remote.Addr(), from.Port())
+	}
+	return p
+}
+
+// addPeerAddrs adds paths for the addresses a peer listed in INIT or INIT
+// ACK (RFC 9260 5.1.2), using port for their UDP port until a packet from
+// them says otherwise. New paths start unconfirmed (5.4).
+func (a *Association) addPeerAddrs(params []wire.Param, port uint16) {
+	for _, prm := range params {
+		var addr netip.Addr
+		switch v := prm.(type) {
+		case *wire.IPv4Address:
+			addr = v.Addr
+		case *wire.IPv6Address:
+			addr = v.Addr
+		default:
+			continue
+		}
+		addr = addr.Unmap()
+		if !addr.IsValid() || addr.IsUnspecified() || addr.IsMulticast() {
+			continue
+		}
+		if a.cfg.AcceptPeerAddr != nil && !a.cfg.AcceptPeerAddr(addr) {
+			continue
+		}
+		if a.findPath(addr) != nil {
+			continue
+		}
+		a.newPath(netip.AddrPortFrom(addr, port), false)
+	}
+}

@@ -1,0 +1,120 @@
+package assoc_test
+
+import (
+	"flag"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	simSeeds = flag.Int("sim.seeds", 1000, "number of seeds TestSimulationSeeds runs (1..N)")
+	simSeed  = flag.Uint64("sim.seed", 0, "run only this seed of TestSimulationSeeds, with its packet trace under -sim.trace")
+	simTrace = flag.Bool("sim.trace", false, "log every packet and event of a single-seed run")
+)
+
+// knownFailures are seeds that fail because of a bug in the association
+// core not fixed yet: the bulk run skips them (and says so); -sim.seed runs
+// them. Each entry says what goes wrong.
+var knownFailures = map[uint64]string{}
+
+func reproduce(seed uint64) string {
+	return fmt.Sprintf("go test ./stack/assoc -run 'TestSimulationSeeds' -sim.seed=%d -v", seed)
+}
+
+// TestSimulationSeeds runs one random workload per seed (see genWorkload)
+// through connect, transfer and graceful shutdown over lossy, duplicating,
+// reordering and partitioned links, and checks the ledger's invariants.
+func TestSimulationSeeds(t *testing.T) {
+	if *simSeed != 0 {
+		seed := *simSeed
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			w := genWorkload(seed)
+			t.Log(w)
+			var trace func(string, ...any)
+			if *simTrace {
+				trace = t.Logf
+			}
+			res, err := runWorkload(w, trace)
+			t.Logf("virtual %v, %d packets (%d dropped), max %d in flight; %s", res.virtual, res.stats.packets, res.stats.dropped, res.stats.maxInFlight, res.pr)
+			if err != nil {
+				t.Fatalf("%v\nreproduce: %s", err, reproduce(seed))
+			}
+		})
+		return
+	}
+	n := *simSeeds
+	if testing.Short() {
+		n = min(n, 100)
+	}
+	type outcome struct {
+		seed uint64
+		res  runResult
+		err  error
+	}
+	start := time.Now()
+	seeds := make(chan uint64)
+	results := make(chan outcome)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seed := range seeds {
+				res, err := runWorkload(genWorkload(seed), nil)
+				results <- outcome{seed, res, err}
+			}
+		}()
+	}
+	go func() {
+		for seed := uint64(1); seed <= uint64(n); seed++ {
+			if _, skip := knownFailures[seed]; !skip {
+				seeds <- seed
+			}
+		}
+		close(seeds)
+		wg.Wait()
+		close(results)
+	}()
+	var failed []outcome
+	var maxVirtual time.Duration
+	var maxSeed uint64
+	passed, packets := 0, 0
+	for o := range results {
+		packets += o.res.stats.packets
+		if o.err != nil {
+			failed = append(failed, o)
+			continue
+		}
+		passed++
+		if o.res.virtual > maxVirtual {
+			maxVirtual, maxSeed = o.res.virtual, o.seed
+		}
+	}
+	sort.Slice(failed, func(i, j int) bool { return failed[i].seed < failed[j].seed })
+	skipped := 0
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		if why, ok := knownFailures[seed]; ok {
+			skipped++
+			t.Logf("seed %d skipped, known assoc bug: %s; reproduce with %s", seed, why, reproduce(seed))
+		}
+	}
+	t.Logf("%d/%d seeds passed (%d skipped) in %v (%d packets); longest virtual run %v (seed %d)", passed, n-skipped, skipped, time.Since(start).Round(time.Millisecond), packets, maxVirtual, maxSeed)
+	for i, o := range failed {
+		if i == 10 {
+			t.Errorf("... and %d more failing seeds", len(failed)-i)
+			break
+		}
+		t.Errorf("seed %d: %v\nreproduce: %s", o.seed, o.err, reproduce(o.seed))
+	}
+	if len(failed) > 0 {
+		seedsList := make([]uint64, len(failed))
+		for i, o := range failed {
+			seedsList[i] = o.seed
+		}
+		t.Logf("failing seeds: %v", seedsList)
+	}
+}

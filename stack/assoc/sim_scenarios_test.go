@@ -1,0 +1,249 @@
+package assoc_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/udpsctp/udpsctp/stack/assoc"
+	"github.com/udpsctp/udpsctp/stack/wire"
+)
+
+// Scenarios that read best as scripts on the pair harness: handshake under
+// heavy loss, INIT collision, peer restart, one very large message.
+
+// checkPeers checks that a and b hold one live association each, both
+// ESTABLISHED, and that their tags match crosswise.
+func checkPeers(t *testing.T, a, b *simNode) {
+	t.Helper()
+	if len(a.all) != 1 || len(b.all) != 1 || a.assoc() == nil || b.assoc() == nil {
+		t.Fatalf("associations: %s has %d (%d live), %s has %d (%d live); want one each", a.name, len(a.all), len(a.assocs), b.name, len(b.all), len(b.assocs))
+	}
+	x, y := a.assoc().a, b.assoc().a
+	if x.State() != assoc.Established || y.State() != assoc.Established {
+		t.Fatalf("states %v / %v, want ESTABLISHED", x.State(), y.State())
+	}
+	if x.LocalTag() != y.PeerTag() || y.LocalTag() != x.PeerTag() {
+		t.Fatalf("tags do not match: %s local %#x peer %#x; %s local %#x peer %#x", a.name, x.LocalTag(), x.PeerTag(), b.name, y.LocalTag(), y.PeerTag())
+	}
+}
+
+// sendBoth sends one reliable message each way and checks it arrives.
+func sendBoth(t *testing.T, s *sim, a, b *simNode) {
+	t.Helper()
+	got := map[string]int{}
+	for _, n := range []*simNode{a, b} {
+		n.onMessage = func(_ *simAssoc, m assoc.Message) { got[n.name+":"+string(m.Data)]++ }
+	}
+	for _, n := range []*simNode{a, b} {
+		if err := n.assoc().a.Send(s.now, assoc.OutMessage{Stream: 1, PPID: 7, Data: []byte("from " + n.name), MaxRetrans: -1}); err != nil {
+			t.Fatalf("%s Send: %v", n.name, err)
+		}
+	}
+	s.settle()
+	if !s.drive(10 * time.Minute) {
+		t.Fatalf("not quiet after 10 minutes: %v", s.err)
+	}
+	if got[a.name+":from "+b.name] != 1 || got[b.name+":from "+a.name] != 1 {
+		t.Fatalf("deliveries %v, want one each way", got)
+	}
+}
+
+func TestSimulationHandshakeHalfLoss(t *testing.T) {
+	cfg := assoc.Config{MaxInitRetransmits: 40, RTOMax: 4 * time.Second, ValidCookieLife: 10 * time.Minute}
+	for seed := uint64(1); seed <= 20; seed++ {
+		s := newSim(seed)
+		client := s.addNode("client", "127.0.0.1", cfg)
+		server := s.addNode("server", "127.0.0.2", cfg)
+		server.listening = true
+		lossy := linkConfig{Delay: 20 * time.Millisecond, Loss: 0.5}
+		s.setLinks(client, server, lossy, lossy)
+		s.connect(client, server)
+		up := func() bool {
+			return client.assoc() != nil && server.assoc() != nil &&
+				client.assoc().a.State() == assoc.Established && server.assoc().a.State() == assoc.Established
+		}
+		if !s.runUntil(10*time.Minute, up) {
+			t.Fatalf("seed %d: no association under 50%% loss after 10 minutes (%v)\n%s\n%s", seed, s.err, client.eventSummary(), server.eventSummary())
+		}
+		took := s.elapsed()
+		checkPeers(t, client, server)
+		if client.countChanges(assoc.CommUp) != 1 || server.countChanges(assoc.CommUp) != 1 {
+			t.Fatalf("seed %d: COMM_UP events %d / %d, want 1 / 1", seed, client.countChanges(assoc.CommUp), server.countChanges(assoc.CommUp))
+		}
+		s.setLinks(client, server, linkConfig{Delay: 20 * time.Millisecond}, linkConfig{Delay: 20 * time.Millisecond})
+		sendBoth(t, s, client, server)
+		t.Logf("seed %d: established after %v, %d packets sent, %d dropped", seed, took, s.stats.packets, s.stats.dropped)
+	}
+}
+
+// TestSimulationInitCollision: both ends connect to each other at about the
+// same time (RFC 9260 5.2.1, 5.2.4); each must end with exactly one
+// association, up once.
+func TestSimulationInitCollision(t *testing.T) {
+	for _, offset := range []time.Duration{0, 5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond, 30 * time.Millisecond} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			s := newSim(seed)
+			a := s.addNode("a", "127.0.0.1", assoc.Config{})
+			b := s.addNode("b", "127.0.0.2", assoc.Config{})
+			a.listening, b.listening = true, true
+			link := linkConfig{Delay: 10 * time.Millisecond}
+			s.setLinks(a, b, link, link)
+			s.connect(a, b)
+			s.after(offset, "connect b", func() {
+				if b.assoc() == nil {
+					s.connectNow(b, a)
+				}
+			})
+			if !s.drive(time.Minute) {
+				t.Fatalf("offset %v seed %d: not quiet after a minute: %v", offset, seed, s.err)
+			}
+			s.advance(time.Second)
+			if s.err != nil {
+				t.Fatal(s.err)
+			}
+			checkPeers(t, a, b)
+			for _, n := range []*simNode{a, b} {
+				if n.countChanges(assoc.CommUp) != 1 || len(n.assocChanges()) != 1 {
+					t.Errorf("offset %v seed %d: %s: want exactly one AssocChange (COMM_UP): %s", offset, seed, n.name, n.eventSummary())
+				}
+			}
+			sendBoth(t, s, a, b)
+		}
+	}
+}
+
+// TestSimulationPeerRestart: the client crashes (no ABORT) and connects
+// again from the same address; the server's association restarts (RFC
+// 9260 5.2.4 action A) and reports RESTART.
+func TestSimulationPeerRestart(t *testing.T) {
+	s, client, server := establishedPair(t, 3, assoc.Config{}, linkConfig{Delay: 10 * time.Millisecond})
+	sendBoth(t, s, client, server)
+	serverAssoc := server.assoc()
+	oldTag := serverAssoc.a.LocalTag()
+	s.restartNode(client)
+	s.connect(client, server)
+	up := func() bool { return client.assoc() != nil && client.assoc().a.State() == assoc.Established }
+	if !s.runUntil(time.Minute, up) {
+		t.Fatalf("restarted client not up after a minute (%v)\n%s\n%s", s.err, client.eventSummary(), server.eventSummary())
+	}
+	s.drive(time.Minute)
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if server.countChanges(assoc.Restart) != 1 {
+		t.Fatalf("server: want one RESTART: %s", server.eventSummary())
+	}
+	if server.countChanges(assoc.CommLost) != 0 || len(server.all) != 1 || server.assoc() != serverAssoc {
+		t.Fatalf("server: restart must keep the one association without COMM_LOST (%d associations): %s", len(server.all), server.eventSummary())
+	}
+	if serverAssoc.a.LocalTag() == oldTag {
+		t.Errorf("server kept its verification tag %#x across the restart (RFC 9260 5.2.4 A gives a new one)", oldTag)
+	}
+	if serverAssoc.a.PeerTag() != client.assoc().a.LocalTag() || client.assoc().a.PeerTag() != serverAssoc.a.LocalTag() {
+		t.Fatalf("tags do not match after restart")
+	}
+	client.all = client.all[len(client.all)-1:]
+	if client.countChanges(assoc.CommUp) != 2 {
+		t.Errorf("client: want a COMM_UP for each life: %s", client.eventSummary())
+	}
+	sendBoth(t, s, client, server)
+}
+
+// TestSimulationHugeMessage moves one 16 MiB message over a lossy,
+// reordering link; it arrives whole (joined from partial deliveries, since
+// it exceeds the receive buffer).
+func TestSimulationHugeMessage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16 MiB through the simulator: skipped in -short")
+	}
+	cfg := assoc.Config{SendBuffer: 32 << 20}
+	w := manualWorkload(1, [2]assoc.Config{cfg, {}}, linkConfig{Delay: 5 * time.Millisecond, Jitter: time.Millisecond, Loss: 0.02, Duplicate: 0.01, Reorder: 0.01}, [2]int{1, 1}, 10)
+	big := w.msgs[0][0]
+	big.data = make([]byte, 16<<20)
+	for i := range big.data {
+		big.data[i] = byte(i*7 + i>>11)
+	}
+	res, err := runWorkload(w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("16 MiB delivered in %v virtual, %d packets (%d dropped)", res.virtual, res.stats.packets, res.stats.dropped)
+}
+
+// TestSimulationHarnessHooks checks the in-flight editing calls on a
+// plain handshake: dropping the first INIT costs one T1-init timeout;
+// duplicating the COOKIE ECHO does not make a second association.
+func TestSimulationHarnessHooks(t *testing.T) {
+	s := newSim(1)
+	client := s.addNode("client", "127.0.0.1", assoc.Config{})
+	server := s.addNode("server", "127.0.0.2", assoc.Config{})
+	server.listening = true
+	s.setLinks(client, server, linkConfig{Delay: 10 * time.Millisecond}, linkConfig{Delay: 10 * time.Millisecond})
+	s.connect(client, server)
+	s.step()
+	if got := s.dropInFlight(func(p *inflight) bool { return p.has(wire.TypeInit) }); got != 1 {
+		t.Fatalf("dropped %d INITs, want 1", got)
+	}
+	s.advance(500 * time.Millisecond)
+	if len(s.inFlight()) != 0 {
+		t.Fatalf("in flight before T1-init: %v", s.inFlight())
+	}
+	// T1-init (RTO.Initial 1s) resends the INIT; catch the COOKIE ECHO
+	// that follows on the wire.
+	s.runUntil(2*time.Second, func() bool {
+		for _, p := range s.inFlight() {
+			if p.has(wire.TypeCookieEcho) {
+				return true
+			}
+		}
+		return false
+	})
+	if s.duplicateInFlight(func(p *inflight) bool { return p.has(wire.TypeCookieEcho) }, time.Millisecond) != 1 {
+		t.Fatal("no COOKIE ECHO to duplicate")
+	}
+	s.exchange()
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	checkPeers(t, client, server)
+	if got := s.elapsed(); got < time.Second {
+		t.Errorf("established at %v, before T1-init could resend the dropped INIT", got)
+	}
+}
+
+// TestSimulationMessageOverRecvBuffer sends messages larger than the
+// receiver's buffer, ordered and unordered: they must arrive by partial
+// delivery (RFC 6458 8.1.20) instead of stalling the association.
+func TestSimulationMessageOverRecvBuffer(t *testing.T) {
+	for _, unordered := range []bool{false, true} {
+		for _, lose := range []int{0, 3, 10, 20, 30, 40} {
+			w := manualWorkload(1, [2]assoc.Config{{}, {RecvBuffer: 64 << 10}}, linkConfig{Delay: 10 * time.Millisecond}, [2]int{1, 0}, 10)
+			m := w.msgs[0][0]
+			m.m.Unordered = unordered
+			m.data = make([]byte, 100_000)
+			for i := range m.data {
+				m.data[i] = byte(i * 13)
+			}
+			if lose > 0 {
+				// Lose the first transmission of the lose-th DATA packet, so
+				// that the receiver buffers fragments behind a hole.
+				w.setup = func(s *sim, client, _ *simNode) {
+					k := 0
+					s.onTransmit = func(p *inflight) verdict {
+						if p.from == client.addr && p.has(wire.TypeData) {
+							k++
+							if k == lose {
+								return drop
+							}
+						}
+						return pass
+					}
+				}
+			}
+			w.readDelay[1] = 48 * time.Millisecond
+			if _, err := runWorkload(w, nil); err != nil {
+				t.Errorf("unordered=%v, DATA packet %d lost: %v", unordered, lose, err)
+			}
+		}
+	}
+}
