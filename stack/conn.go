@@ -231,9 +231,13 @@ func (c *Conn) RemoteAddr() net.Addr {
 func (c *Conn) RemoteAddrs() []*Addr {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
+	return peerAddrsOf(c.e)
+}
+
+func peerAddrsOf(e *entry) []*Addr {
 	var out []*Addr
-	for _, p := range c.e.a.PeerAddrs() {
-		out = append(out, &Addr{IP: p.Addr(), Port: c.e.a.PeerPort(), UDPPort: p.Port()})
+	for _, p := range e.a.PeerAddrs() {
+		out = append(out, &Addr{IP: p.Addr(), Port: e.a.PeerPort(), UDPPort: p.Port()})
 	}
 	return out
 }

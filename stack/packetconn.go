@@ -489,3 +489,14 @@ func (pc *PacketConn) SetReadDeadline(t time.Time) error { pc.rdl.set(t); return
 func (pc *PacketConn) SetWriteDeadline(t time.Time) error { pc.wdl.set(t); return nil }
 
 var errNoAssoc = errors.New("sctp: association gone")
+
+// PeerAddrs returns every address of the association's peer.
+func (pc *PacketConn) PeerAddrs(id AssocID) ([]*Addr, error) {
+	pc.s.mu.Lock()
+	defer pc.s.mu.Unlock()
+	e, err := pc.entry(id)
+	if err != nil {
+		return nil, err
+	}
+	return peerAddrsOf(e), nil
+}

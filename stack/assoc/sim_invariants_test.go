@@ -38,6 +38,7 @@ type sentMsg struct {
 	m         assoc.OutMessage
 	data      []byte        // the original payload (m.Data belongs to the stack once sent)
 	ttl       time.Duration // PR-SCTP lifetime from Send; 0 = none
+	noPR      bool          // PR-SCTP not negotiated: policies are ignored, the message is reliable
 	notBefore time.Duration // earliest send time, from the sender's COMM_UP
 	orderIdx  int           // position among the ordered messages of its stream
 	sent      bool
@@ -48,11 +49,13 @@ type sentMsg struct {
 }
 
 // pr reports a PR-SCTP message; MaxRetrans zero or negative is unlimited.
-func (m *sentMsg) pr() bool { return m.ttl > 0 || m.m.MaxRetrans > 0 }
+func (m *sentMsg) pr() bool { return !m.noPR && (m.ttl > 0 || m.m.MaxRetrans > 0) }
 
 func (m *sentMsg) String() string {
 	kind := "reliable"
 	switch {
+	case m.noPR:
+		kind = "reliable (no PR-SCTP)"
 	case m.ttl > 0:
 		kind = fmt.Sprintf("ttl=%v", m.ttl)
 	case m.m.MaxRetrans > 0:
@@ -238,6 +241,31 @@ func checkClosedGracefully(n *simNode, wantOut, wantIn uint16) []string {
 		}
 		if len(sa.partial) > 0 {
 			errs = append(errs, fmt.Sprintf("%s: %d partially delivered messages never completed", n.name, len(sa.partial)))
+		}
+	}
+	return errs
+}
+
+// checkEventOrder checks the order of one node's events (RFC 6458 6.1.1):
+// nothing but COMM_UP comes first (no data before the association is
+// reported up), and nothing follows SHUTDOWN_COMP or COMM_LOST.
+func checkEventOrder(n *simNode) []string {
+	var errs []string
+	up, down := false, false
+	for _, e := range n.events {
+		ac, isChange := e.ev.(assoc.AssocChange)
+		switch {
+		case down:
+			errs = append(errs, fmt.Sprintf("%s: %s at %v after the association ended", n.name, fmtEvent(e.ev), e.at.Sub(simEpoch)))
+		case isChange && (ac.State == assoc.CommUp || ac.State == assoc.Restart):
+			up = true
+		case isChange && (ac.State == assoc.ShutdownComp || ac.State == assoc.CommLost || ac.State == assoc.CantStartAssoc):
+			down = true
+		case !up:
+			errs = append(errs, fmt.Sprintf("%s: %s at %v before COMM_UP", n.name, fmtEvent(e.ev), e.at.Sub(simEpoch)))
+		}
+		if len(errs) >= 3 {
+			break
 		}
 	}
 	return errs

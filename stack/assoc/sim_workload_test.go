@@ -145,7 +145,10 @@ func genWorkload(seed uint64) *workload {
 			}
 		}
 		m.m.MaxRetrans = -1
-		if prOK && r.IntN(20) == 0 {
+		// PR-SCTP policies are drawn even when one side disabled it: the
+		// messages must then be delivered reliably.
+		m.noPR = !prOK
+		if r.IntN(20) == 0 {
 			if r.IntN(2) == 0 {
 				m.ttl = time.Duration(10+r.IntN(3000)) * time.Millisecond
 			} else {

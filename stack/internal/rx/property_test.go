@@ -127,7 +127,7 @@ func TestReassemblyProperty(t *testing.T) {
 		idata bool
 		limit int
 	}{{false, 1 << 20}, {false, 6000}, {true, 1 << 20}, {true, 6000}} {
-		for seed := uint64(1); seed <= 6; seed++ {
+		for seed := uint64(1); seed <= 4; seed++ {
 			t.Run(fmt.Sprintf("idata=%v/limit=%d/seed=%d", tc.idata, tc.limit, seed), func(t *testing.T) {
 				runProperty(t, seed, tc.idata, tc.limit)
 			})

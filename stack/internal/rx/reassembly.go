@@ -453,6 +453,7 @@ func (r *Reassembly) piece(stream uint16, ex *streamExtra) Message {
 func (r *Reassembly) endPartial(stream uint16, ex *streamExtra) {
 	x := ex.pd
 	ex.pd = nil
+	r.stuck = false // the stream's other messages may be candidates now
 	for i, s := range r.pdStreams {
 		if s == stream {
 			r.pdStreams = append(r.pdStreams[:i], r.pdStreams[i+1:]...)

@@ -330,3 +330,16 @@ func TestTrackerForget(t *testing.T) {
 		})
 	}
 }
+
+func TestTrackerGapOffsetsStay16Bit(t *testing.T) {
+	tr := NewTracker(0, TrackerConfig{})
+	for tsn := wire.TSN(0); tsn <= 70000; tsn++ {
+		tr.Observe(tsn)
+	}
+	tr.Observe(135000)
+	tr.Forget(5000) // misuse: long after Observe
+	s := sackOf(tr, -1)
+	if s.CumTSNAck != 4999 || len(s.Gaps) != 1 || s.Gaps[0] != gb(2, 65001) {
+		t.Fatalf("cum %d gaps %v", s.CumTSNAck, s.Gaps)
+	}
+}
