@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -35,6 +36,9 @@ type Config struct {
 	MaxAssociations int
 	// LoggerFactory receives the Stack's logs; nil discards them.
 	LoggerFactory logging.LoggerFactory
+	// Trace, when set, receives a pcap trace of every datagram sent and
+	// received (see TraceEnv for turning it on from the environment).
+	Trace io.Writer
 }
 
 // Stack is one SCTP-over-UDP instance: its UDP sockets, SCTP ports and
@@ -60,6 +64,7 @@ type Stack struct {
 	bufLen  int
 	wg      sync.WaitGroup
 	done    chan struct{}
+	trace   io.Closer // the trace file opened for TraceEnv, if any
 }
 
 // portBinding is one SCTP port in use and the sockets on it.
@@ -85,6 +90,12 @@ func New(cfg Config) (*Stack, error) {
 		}
 		tr = u
 	}
+	inner := tr
+	tr, traceCloser, err := traceTransport(inner, cfg)
+	if err != nil {
+		inner.Close()
+		return nil, err
+	}
 	if cfg.MaxAssociations <= 0 {
 		cfg.MaxAssociations = 1 << 20
 	}
@@ -101,6 +112,7 @@ func New(cfg Config) (*Stack, error) {
 		nextEphem: 49152,
 		bufLen:    bufLenFor(cfg.Assoc.MTU),
 		done:      make(chan struct{}),
+		trace:     traceCloser,
 	}
 	s.closedPort = assoc.NewEndpoint(0, cfg.Assoc)
 	s.bufPool.New = func() any { b := make([]byte, s.bufLen); return &b }
@@ -156,6 +168,9 @@ func (s *Stack) Close() error {
 	s.flush(out)
 	err := s.tr.Close()
 	s.wg.Wait()
+	if s.trace != nil {
+		s.trace.Close()
+	}
 	return err
 }
 
