@@ -29,13 +29,13 @@ type Conn struct {
 	endErr      error // why the association ended abnormally
 	closed      bool
 
-	rdl, wdl deadline
+	deadlines
 }
 
 var _ net.Conn = (*Conn)(nil)
 
 func newConn(s *Stack, pb *portBinding) *Conn {
-	return &Conn{s: s, pb: pb, rq: newRecvQueue(), rdl: newDeadline(), wdl: newDeadline()}
+	return &Conn{s: s, pb: pb, rq: newRecvQueue(), deadlines: newDeadlines()}
 }
 
 // attach makes c the owner of e. Called with s.mu held.
@@ -241,16 +241,3 @@ func peerAddrsOf(e *entry) []*Addr {
 	}
 	return out
 }
-
-// SetDeadline sets the read and write deadlines, as in package net.
-func (c *Conn) SetDeadline(t time.Time) error {
-	c.rdl.set(t)
-	c.wdl.set(t)
-	return nil
-}
-
-// SetReadDeadline sets the deadline for Read and RecvMsg.
-func (c *Conn) SetReadDeadline(t time.Time) error { c.rdl.set(t); return nil }
-
-// SetWriteDeadline sets the deadline for Write and SendMsg.
-func (c *Conn) SetWriteDeadline(t time.Time) error { c.wdl.set(t); return nil }

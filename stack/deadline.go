@@ -66,3 +66,25 @@ func isClosedChan(c <-chan struct{}) bool {
 func (d *deadline) expired() bool {
 	return isClosedChan(d.wait())
 }
+
+// deadlines are a socket's read and write deadlines with the methods of
+// net.Conn; PacketConn and Conn embed them.
+type deadlines struct {
+	rdl, wdl deadline
+}
+
+func newDeadlines() deadlines { return deadlines{rdl: newDeadline(), wdl: newDeadline()} }
+
+// SetDeadline sets the read and write deadlines, as in package net: a
+// blocked or later call past it returns an error wrapping ErrTimeout.
+func (d *deadlines) SetDeadline(t time.Time) error {
+	d.rdl.set(t)
+	d.wdl.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline for reads (Read, RecvMsg, ReadFrom).
+func (d *deadlines) SetReadDeadline(t time.Time) error { d.rdl.set(t); return nil }
+
+// SetWriteDeadline sets the deadline for writes (Write, SendMsg, WriteTo).
+func (d *deadlines) SetWriteDeadline(t time.Time) error { d.wdl.set(t); return nil }

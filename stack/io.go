@@ -104,18 +104,7 @@ func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func
 		}
 		now := time.Now()
 		out := s.newBatch()
-		var err error
-		switch {
-		case info.Flags&SendAbort != 0:
-			e.a.Abort(now, b)
-		case info.Flags&SendEOF != 0 && len(b) == 0:
-			e.a.Shutdown(now)
-		default:
-			err = e.a.Send(now, m)
-			if err == nil && info.Flags&SendEOF != 0 {
-				e.a.Shutdown(now)
-			}
-		}
+		err := apply(now, e, b, m, info.Flags)
 		var wait <-chan struct{}
 		if errorsIsBufferFull(err) {
 			wait = e.waitChan()
@@ -135,6 +124,25 @@ func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func
 			return 0, ErrTimeout
 		}
 	}
+}
+
+// apply performs one send on an association: the message, then a
+// shutdown for SendEOF; or an abort with b as the reason for SendAbort.
+// Called with s.mu held; the caller runs after.
+func apply(now time.Time, e *entry, b []byte, m assoc.OutMessage, flags SendFlags) error {
+	switch {
+	case flags&SendAbort != 0:
+		e.a.Abort(now, b)
+		return nil
+	case flags&SendEOF != 0 && len(b) == 0:
+		e.a.Shutdown(now)
+		return nil
+	}
+	err := e.a.Send(now, m)
+	if err == nil && flags&SendEOF != 0 {
+		e.a.Shutdown(now)
+	}
+	return err
 }
 
 // outMessage converts a user message. copyData: the association keeps the

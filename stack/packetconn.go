@@ -32,7 +32,7 @@ type PacketConn struct {
 	maxAssocs int
 	peerUDP   uint16 // default UDP port of peers given without one
 
-	rdl, wdl deadline
+	deadlines
 }
 
 var _ net.PacketConn = (*PacketConn)(nil)
@@ -71,8 +71,7 @@ func (s *Stack) BindPacket(address string) (*PacketConn, error) {
 		rq:        newRecvQueue(),
 		maxAssocs: s.cfg.MaxAssociations,
 		peerUDP:   DefaultUDPPort,
-		rdl:       newDeadline(),
-		wdl:       newDeadline(),
+		deadlines: newDeadlines(),
 	}
 	pb.pc = pc
 	return pc, nil
@@ -474,19 +473,6 @@ func (pc *PacketConn) closeLocked(graceful bool) *batch {
 	close(pc.rq.closed)
 	return out
 }
-
-// SetDeadline sets the read and write deadlines, as in package net.
-func (pc *PacketConn) SetDeadline(t time.Time) error {
-	pc.rdl.set(t)
-	pc.wdl.set(t)
-	return nil
-}
-
-// SetReadDeadline sets the deadline for RecvMsg and ReadFrom.
-func (pc *PacketConn) SetReadDeadline(t time.Time) error { pc.rdl.set(t); return nil }
-
-// SetWriteDeadline sets the deadline for SendMsg and WriteTo.
-func (pc *PacketConn) SetWriteDeadline(t time.Time) error { pc.wdl.set(t); return nil }
 
 var errNoAssoc = errors.New("sctp: association gone")
 

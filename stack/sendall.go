@@ -58,19 +58,7 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 	out := s.newBatch()
 	var failed map[AssocID]error
 	for id, e := range pc.assocs {
-		var err error
-		switch {
-		case info.Flags&SendAbort != 0:
-			e.a.Abort(now, b)
-		case info.Flags&SendEOF != 0 && len(b) == 0:
-			e.a.Shutdown(now)
-		default:
-			err = e.a.Send(now, m)
-			if err == nil && info.Flags&SendEOF != 0 {
-				e.a.Shutdown(now)
-			}
-		}
-		if err != nil {
+		if err := apply(now, e, b, m, info.Flags); err != nil {
 			if failed == nil {
 				failed = make(map[AssocID]error)
 			}

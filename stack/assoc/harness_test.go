@@ -42,6 +42,9 @@ type harness struct {
 	sent    []*wire.Packet // every packet put on the wire, parsed
 	sentBy  []string
 	replies int
+	// lastRemote is the destination of the packet the drop hook sees.
+	lastRemote netip.AddrPort
+	alias      map[netip.Addr]*side // extra addresses of a side
 }
 
 func seeded(seed uint64) func() uint32 {
@@ -118,6 +121,7 @@ func (h *harness) put(from *side, tr Transmit) {
 	}
 	h.sent = append(h.sent, p)
 	h.sentBy = append(h.sentBy, from.name)
+	h.lastRemote = tr.Remote
 	if h.drop != nil && h.drop(from, p) {
 		return
 	}
@@ -149,7 +153,7 @@ func (h *harness) sideAt(ap netip.AddrPort) *side {
 	if ap.Addr() == h.s.addr.Addr() {
 		return h.s
 	}
-	return nil
+	return h.alias[ap.Addr()]
 }
 
 // step advances to the next event (packet arrival or timer) not after

@@ -251,7 +251,7 @@ func newSim(seed uint64) *sim {
 		links: make(map[[2]netip.Addr]simLink),
 		buf:   make([]byte, simBufSize),
 		bounds: simBounds{
-			maxInFlight: 50000,
+			maxInFlight: 5000,
 			maxSteps:    20_000_000,
 			maxFires:    64,
 		},
@@ -664,7 +664,7 @@ func (s *sim) handleEvent(sa *simAssoc, ev assoc.Event) {
 		} else {
 			m.Data = append([]byte(nil), m.Data...)
 		}
-		n.events = append(n.events, loggedEvent{at: s.now, sa: sa, ev: assoc.Message{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, EOR: true}})
+		n.events = append(n.events, loggedEvent{at: s.now, sa: sa, ev: m})
 		if n.onMessage != nil {
 			n.onMessage(sa, m)
 		}

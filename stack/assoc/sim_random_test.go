@@ -82,9 +82,15 @@ func TestSimulationSeeds(t *testing.T) {
 	var failed []outcome
 	var maxVirtual time.Duration
 	var maxSeed uint64
-	passed, packets := 0, 0
+	passed, packets, dropped, maxInFlight := 0, 0, 0, 0
+	var pr [3]int
 	for o := range results {
 		packets += o.res.stats.packets
+		dropped += o.res.stats.dropped
+		maxInFlight = max(maxInFlight, o.res.stats.maxInFlight)
+		for i := range pr {
+			pr[i] += o.res.prCount[i]
+		}
 		if o.err != nil {
 			failed = append(failed, o)
 			continue
@@ -102,7 +108,8 @@ func TestSimulationSeeds(t *testing.T) {
 			t.Logf("seed %d skipped, known assoc bug: %s; reproduce with %s", seed, why, reproduce(seed))
 		}
 	}
-	t.Logf("%d/%d seeds passed (%d skipped) in %v (%d packets); longest virtual run %v (seed %d)", passed, n-skipped, skipped, time.Since(start).Round(time.Millisecond), packets, maxVirtual, maxSeed)
+	t.Logf("%d/%d seeds passed (%d skipped) in %v: %d packets (%d lost), at most %d in flight; PR-SCTP messages %d delivered, %d abandoned, %d abandoned after delivery; longest virtual run %v (seed %d)",
+		passed, n-skipped, skipped, time.Since(start).Round(time.Millisecond), packets, dropped, maxInFlight, pr[0], pr[1], pr[2], maxVirtual, maxSeed)
 	for i, o := range failed {
 		if i == 10 {
 			t.Errorf("... and %d more failing seeds", len(failed)-i)

@@ -24,8 +24,10 @@
 //	timer: at tracker.Deadline() call tracker.HandleTimeout(now)
 //
 // Memory is bounded: the Tracker by MaxGapTSNs, 4096 gap ranges and 32
-// duplicates; the Reassembly by its byte limit (at most twice the limit plus
-// 64 KiB, the excess being only chunks that unblock delivery). An idle pair
+// duplicates; the Reassembly by its limit, which counts user data plus 64
+// bytes per fragment or message held, so floods of tiny fragments are
+// bounded too (at most twice the limit plus 64 KiB, the excess being only
+// chunks that unblock delivery). An idle pair
 // costs about 340 bytes. Packet buffers are never retained: Add copies the
 // user data it keeps, once; a fragmented message is joined once at the end.
 package rx

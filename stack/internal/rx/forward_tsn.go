@@ -46,6 +46,7 @@ func (r *Reassembly) ForwardTSN(newCum wire.TSN, streams []wire.ForwardTSNStream
 			for ssn, m := range ex.pending {
 				if ssn.LessEq(s.SSN) {
 					r.buffered -= len(m.Data)
+					r.items--
 					delete(ex.pending, ssn)
 				}
 			}
@@ -67,6 +68,7 @@ func (r *Reassembly) dropRun(x *run) (aborted bool) {
 			}
 		}
 		r.buffered -= x.bytes
+		r.items -= span(x)
 		x.bytes = 0
 		if r.startAt[x.first] == x {
 			delete(r.startAt, x.first)
@@ -112,10 +114,12 @@ func (r *Reassembly) ResetStreams(streams []uint16) {
 			}
 			for ssn, m := range ex.pending {
 				r.buffered -= len(m.Data)
+				r.items--
 				delete(ex.pending, ssn)
 			}
 			for mid, m := range ex.ipend {
 				r.buffered -= len(m.Data)
+				r.items--
 				delete(ex.ipend, mid)
 			}
 			for _, m := range ex.imsgs {

@@ -11,6 +11,7 @@ import (
 func checkInvariants(t *testing.T, r *Reassembly) {
 	t.Helper()
 	sum := 0
+	items := len(r.frags) + len(r.ready) - r.readyHead
 	for _, f := range r.frags {
 		sum += len(f)
 	}
@@ -18,6 +19,7 @@ func checkInvariants(t *testing.T, r *Reassembly) {
 		sum += len(m.Data)
 	}
 	for _, ex := range r.extras {
+		items += len(ex.pending) + len(ex.ipend) + len(ex.held)
 		for _, m := range ex.pending {
 			sum += len(m.Data)
 		}
@@ -28,6 +30,7 @@ func checkInvariants(t *testing.T, r *Reassembly) {
 			sum += len(m.Data)
 		}
 		for _, m := range ex.imsgs {
+			items += len(m.frags)
 			n := 0
 			for _, f := range m.frags {
 				n += len(f)
@@ -38,8 +41,8 @@ func checkInvariants(t *testing.T, r *Reassembly) {
 			sum += n
 		}
 	}
-	if sum != r.buffered {
-		t.Fatalf("buffered %d, structures hold %d", r.buffered, sum)
+	if sum != r.buffered || items != r.items {
+		t.Fatalf("buffered %d, items %d; structures hold %d in %d", r.buffered, r.items, sum, items)
 	}
 	for tsn, x := range r.startAt {
 		if x.first != tsn || r.endAt[x.last] != x || x.bytes == 0 {
@@ -51,7 +54,7 @@ func checkInvariants(t *testing.T, r *Reassembly) {
 			t.Fatalf("run ending at %d: first %d last %d", tsn, x.first, x.last)
 		}
 	}
-	if r.buffered > r.hard {
+	if r.occupancy() > r.hard {
 		t.Fatalf("buffered %d over the hard limit %d", r.buffered, r.hard)
 	}
 }

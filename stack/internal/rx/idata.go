@@ -18,8 +18,8 @@ type imsgKey struct {
 
 // imessage is an I-DATA message being reassembled.
 type imessage struct {
-	hdr     run               // stream, flags, PPID, TSN; isI and im set
-	mid     wire.MID          //
+	hdr     run // stream, flags, PPID, TSN; isI and im set
+	mid     wire.MID
 	frags   map[uint32][]byte // by FSN, not yet handed out
 	nextFSN uint32            // FSNs below were handed out by a partial delivery
 	lastFSN uint32            // FSN of the E fragment, when hdr.e
@@ -75,12 +75,13 @@ func (r *Reassembly) AddIData(d *wire.IData) error {
 		}
 	}
 	n := len(d.UserData)
-	if r.buffered+n > r.hard || (r.buffered >= r.limit && !r.iProgresses(d, nextMID, m, ex)) {
+	if !r.room(n, func() bool { return r.iProgresses(d, nextMID, m, ex) }) {
 		return ErrBufferFull
 	}
 	data := make([]byte, n)
 	copy(data, d.UserData)
 	r.buffered += n
+	r.items++
 	r.stuck = false
 
 	if m == nil && d.Beginning && d.Ending {
@@ -113,6 +114,7 @@ func (r *Reassembly) AddIData(d *wire.IData) error {
 		for f := uint32(0); f <= m.lastFSN; f++ {
 			buf = append(buf, m.frags[f]...)
 		}
+		r.items -= len(m.frags) - 1 // fragments become one message
 		delete(ex.imsgs, key)
 		r.completeI(Message{Stream: d.Stream, MID: d.MID, PPID: m.hdr.ppid, TSN: m.hdr.msgTSN,
 			Unordered: d.Unordered, Data: buf, EOR: true})
@@ -219,6 +221,7 @@ func (r *Reassembly) iPiece(stream uint16, ex *streamExtra) Message {
 		buf = append(buf, f...)
 		delete(m.frags, m.nextFSN)
 		m.nextFSN++
+		r.items--
 	}
 	r.buffered -= len(buf)
 	x.bytes -= len(buf)
@@ -246,6 +249,7 @@ func (r *Reassembly) endIPartial(stream uint16, ex *streamExtra, x *run) {
 // dropIMessage discards an I-DATA message being reassembled.
 func (r *Reassembly) dropIMessage(stream uint16, ex *streamExtra, m *imessage) (aborted bool) {
 	r.buffered -= m.hdr.bytes
+	r.items -= len(m.frags)
 	m.hdr.bytes = 0
 	clear(m.frags)
 	delete(ex.imsgs, imsgKey{m.hdr.unordered, m.mid})
@@ -282,6 +286,7 @@ func (r *Reassembly) IForwardTSN(streams []wire.IForwardTSNStream) (partialAbort
 				for mid, m := range ex.ipend {
 					if !s.MID.Less(mid) {
 						r.buffered -= len(m.Data)
+						r.items--
 						delete(ex.ipend, mid)
 					}
 				}

@@ -243,6 +243,7 @@ func runProperty(t *testing.T, seed uint64, idata bool, limit int) {
 			tr.FillSack(&s, uint32(max(0, limit-r.Buffered())), -1)
 		}
 		deliver()
+		checkInvariants(t, r)
 	}
 	if len(got) != len(msgs) {
 		t.Fatalf("%d of %d messages delivered", len(got), len(msgs))

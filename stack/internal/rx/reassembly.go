@@ -12,6 +12,12 @@ const DefaultLimit = 1 << 20
 // maxLimit keeps the hard limit's arithmetic far from overflow.
 const maxLimit = 1 << 40
 
+// itemOverhead is what each held fragment or message counts against the
+// limit on top of its bytes: the maps, slices and headers that keep it. A
+// peer sending one-byte fragments thus cannot make us hold far more memory
+// than the limit says.
+const itemOverhead = 64
+
 // Message is one user message, or one piece of a partially delivered one.
 type Message struct {
 	Stream    uint16
@@ -73,7 +79,8 @@ type Reassembly struct {
 	inStreams uint16
 	limit     int // bytes; Pop starts a partial delivery at this level
 	hard      int // bytes; nothing is accepted beyond this
-	buffered  int
+	buffered  int // user data bytes held
+	items     int // fragments and messages held, for itemOverhead
 
 	next    []wire.SSN // next expected SSN per stream, allocated on first use
 	nextMID []wire.MID // I-DATA: next expected ordered MID per stream, likewise
@@ -91,9 +98,10 @@ type Reassembly struct {
 }
 
 // NewReassembly returns a Reassembly for inStreams inbound streams holding
-// up to about limit bytes (DefaultLimit when limit <= 0). Beyond limit it
-// accepts only chunks that unblock delivery, and never more than twice the
-// limit plus 64 KiB.
+// up to about limit bytes (DefaultLimit when limit <= 0), counting 64 bytes
+// of bookkeeping per fragment or message on top of the user data. Beyond
+// limit it accepts only chunks that unblock delivery, and never more than
+// twice the limit plus 64 KiB.
 func NewReassembly(inStreams uint16, limit int) *Reassembly {
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -120,6 +128,23 @@ func (r *Reassembly) runMaps() {
 // popped. The association advertises a_rwnd = limit - Buffered - bytes
 // popped but not yet read by the user.
 func (r *Reassembly) Buffered() int { return r.buffered }
+
+// occupancy is what the limits apply to.
+func (r *Reassembly) occupancy() int { return r.buffered + r.items*itemOverhead }
+
+// room decides whether a chunk of n bytes may be kept: below the limit
+// anything fits; above it only what unblocks delivery; above the hard limit
+// nothing.
+func (r *Reassembly) room(n int, progresses func() bool) bool {
+	occ := r.occupancy()
+	if occ+n+itemOverhead > r.hard {
+		return false
+	}
+	return occ < r.limit || progresses()
+}
+
+// span is the number of fragments in a non-empty run.
+func span(x *run) int { return int(x.first.Diff(x.last)) + 1 }
 
 func (r *Reassembly) nextSSN(stream uint16) wire.SSN {
 	if r.next == nil {
@@ -211,12 +236,13 @@ func (r *Reassembly) Add(d *wire.Data) error {
 		}
 	}
 	n := len(d.UserData)
-	if r.buffered+n > r.hard || (r.buffered >= r.limit && !r.progresses(d, next, left, ex)) {
+	if !r.room(n, func() bool { return r.progresses(d, next, left, ex) }) {
 		return ErrBufferFull
 	}
 	data := make([]byte, n)
 	copy(data, d.UserData)
 	r.buffered += n
+	r.items++
 	r.stuck = false
 
 	if d.Beginning && d.Ending && left == nil && right == nil {
@@ -323,6 +349,7 @@ func (r *Reassembly) join(x *run) []byte {
 
 // finish turns a complete run into a message.
 func (r *Reassembly) finish(x *run) {
+	r.items -= span(x) - 1 // fragments become one message
 	data := r.join(x)
 	delete(r.startAt, x.first)
 	delete(r.endAt, x.last)
@@ -384,8 +411,9 @@ func (r *Reassembly) emit(ex *streamExtra, m Message) {
 
 // Pop returns the next deliverable message: complete messages in the order
 // they became deliverable (unordered ones when complete, ordered ones in
-// SSN order per stream), then pieces of messages under partial delivery.
-// When Buffered has reached the limit and nothing else is deliverable, it
+// SSN order per stream), then pieces of messages under partial delivery
+// (whatever contiguous fragments have arrived, at any fill level). When the
+// buffer has reached its limit and nothing else is deliverable, it
 // starts a partial delivery of the message holding the lowest TSN among
 // those that may be delivered next (the next ordered message of a stream,
 // or an unordered one) and returns its leading fragments with EOR false.
@@ -402,6 +430,7 @@ func (r *Reassembly) Pop() (Message, bool) {
 			r.readyHead = 0
 		}
 		r.buffered -= len(m.Data)
+		r.items--
 		return m, true
 	}
 	for _, s := range r.pdStreams {
@@ -409,7 +438,7 @@ func (r *Reassembly) Pop() (Message, bool) {
 			return r.piece(s, ex), true
 		}
 	}
-	if r.buffered < r.limit || r.stuck {
+	if r.occupancy() < r.limit || r.stuck {
 		return Message{}, false
 	}
 	if x := r.pdCandidate(); x != nil {
@@ -433,6 +462,7 @@ func (r *Reassembly) piece(stream uint16, ex *streamExtra) Message {
 	if x.isI {
 		return r.iPiece(stream, ex)
 	}
+	r.items -= span(x)
 	data := r.join(x)
 	delete(r.startAt, x.first)
 	r.buffered -= x.bytes

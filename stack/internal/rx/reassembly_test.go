@@ -398,3 +398,22 @@ func TestReassemblyResetKeepsPartialDelivery(t *testing.T) {
 	mustAdd(t, r, single(5, 0, 0, false, "new"), ds[1])
 	eqStrings(t, summary(popAll(r)), []string{"0/0:#1000", "0/0:new"})
 }
+
+func TestReassemblyTinyFragmentsCountOverhead(t *testing.T) {
+	r := NewReassembly(1, 10_000)
+	n := 0
+	for tsn := wire.TSN(100); ; tsn += 2 { // isolated middle fragments: never deliverable
+		err := r.Add(&wire.Data{TSN: tsn, SSN: 1, UserData: []byte{1}})
+		if errors.Is(err, ErrBufferFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if want := 10_000 / (1 + itemOverhead); n < want || n > want+1 || r.Buffered() != n {
+		t.Fatalf("%d one-byte fragments held, want about %d", n, want)
+	}
+	checkInvariants(t, r)
+}
