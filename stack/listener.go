@@ -33,12 +33,17 @@ func (s *Stack) Listen(address string) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.ListenAddrs(a.Port, a.IP)
+}
+
+// ListenAddrs is Listen on several local addresses (sctp_bindx).
+func (s *Stack) ListenAddrs(port uint16, ips ...netip.Addr) (*Listener, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
-	pb, err := s.bind(a, func(pb *portBinding) bool { return pb.pc == nil && pb.ln == nil })
+	pb, err := s.bind(ips, port, func(pb *portBinding) bool { return pb.pc == nil && pb.ln == nil })
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +154,8 @@ type DialOptions struct {
 	// Local is the local address ("ip:port"); empty: the Stack's addresses
 	// on an ephemeral SCTP port.
 	Local string
+	// LocalIPs are further local addresses (sctp_bindx).
+	LocalIPs []netip.Addr
 	// PeerUDPPort is the peer's UDP encapsulation port when the address
 	// does not carry one (default DefaultUDPPort).
 	PeerUDPPort uint16
@@ -188,7 +195,7 @@ func (s *Stack) Dial(ctx context.Context, address string, opts ...DialOptions) (
 		s.mu.Unlock()
 		return nil, ErrClosed
 	}
-	pb, err := s.bind(local, func(pb *portBinding) bool { return pb.pc == nil && pb.ln == nil })
+	pb, err := s.bind(append([]netip.Addr{local.IP}, o.LocalIPs...), local.Port, func(pb *portBinding) bool { return pb.pc == nil && pb.ln == nil })
 	if err != nil {
 		s.mu.Unlock()
 		return nil, err

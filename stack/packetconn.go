@@ -55,12 +55,28 @@ func (s *Stack) BindPacket(address string) (*PacketConn, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.BindPacketAddrs(a.Port, a.IP)
+}
+
+// ListenPacketAddrs is ListenPacket on several local addresses
+// (sctp_bindx): associations of the socket are multi-homed over them.
+func (s *Stack) ListenPacketAddrs(port uint16, ips ...netip.Addr) (*PacketConn, error) {
+	pc, err := s.BindPacketAddrs(port, ips...)
+	if err != nil {
+		return nil, err
+	}
+	pc.Listen()
+	return pc, nil
+}
+
+// BindPacketAddrs is BindPacket on several local addresses (sctp_bindx).
+func (s *Stack) BindPacketAddrs(port uint16, ips ...netip.Addr) (*PacketConn, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
-	pb, err := s.bind(a, func(pb *portBinding) bool { return pb.pc == nil && pb.ln == nil && pb.conns == 0 })
+	pb, err := s.bind(ips, port, func(pb *portBinding) bool { return pb.pc == nil && pb.ln == nil && pb.conns == 0 })
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +93,14 @@ func (s *Stack) BindPacket(address string) (*PacketConn, error) {
 	return pc, nil
 }
 
-// bind finds or makes the binding for a's port (0: an ephemeral one);
-// free says whether an existing binding may be shared. Called with s.mu.
-func (s *Stack) bind(a *Addr, free func(*portBinding) bool) (*portBinding, error) {
-	port := a.Port
+// bind finds or makes the binding for port (0: an ephemeral one) on the
+// local addresses ips (none or unspecified: all of the Stack's); free says
+// whether an existing binding may be shared. Called with s.mu held.
+func (s *Stack) bind(ips []netip.Addr, port uint16, free func(*portBinding) bool) (*portBinding, error) {
+	adv, err := s.advertised(ips)
+	if err != nil {
+		return nil, err
+	}
 	if port == 0 {
 		for range 16384 {
 			p := s.nextEphem
@@ -104,28 +124,45 @@ func (s *Stack) bind(a *Addr, free func(*portBinding) bool) (*portBinding, error
 		return pb, nil
 	}
 	ep := assoc.NewEndpoint(port, s.cfg.Assoc)
-	ips := s.advertised(a.IP)
-	ep.SetLocalAddrs(ips)
-	pb := &portBinding{port: port, ep: ep, ips: ips}
+	ep.SetLocalAddrs(adv)
+	pb := &portBinding{port: port, ep: ep, ips: adv}
 	s.ports[port] = pb
 	return pb, nil
 }
 
-// advertised returns the addresses an endpoint bound to ip lists in its
-// INIT and INIT ACK: ip itself, or for the wildcard the Stack's bound
-// addresses (none when those are wildcards too: the peer then uses the
-// packet's source address, RFC 9260 5.1.2).
-func (s *Stack) advertised(ip netip.Addr) []netip.Addr {
-	if ip.IsValid() && !ip.IsUnspecified() {
-		return []netip.Addr{ip}
-	}
-	var out []netip.Addr
+// advertised returns the addresses an endpoint bound to ips lists in its
+// INIT and INIT ACK: ips themselves, each of which the Stack's transport
+// must serve; for none or the wildcard, the Stack's bound addresses (none
+// when those are wildcards too: the peer then uses the packet's source
+// address, RFC 9260 5.1.2).
+func (s *Stack) advertised(ips []netip.Addr) ([]netip.Addr, error) {
+	var bound []netip.Addr
+	wildcard := false
 	for _, ap := range s.tr.LocalAddrs() {
-		if a := ap.Addr().Unmap(); a.IsValid() && !a.IsUnspecified() {
-			out = append(out, a)
+		a := ap.Addr().Unmap()
+		if a.IsUnspecified() {
+			wildcard = true
+		} else if a.IsValid() {
+			bound = append(bound, a)
 		}
 	}
-	return out
+	var out []netip.Addr
+	for _, ip := range ips {
+		ip = ip.Unmap()
+		if !ip.IsValid() || ip.IsUnspecified() {
+			continue
+		}
+		if !wildcard && !slices.Contains(bound, ip) {
+			return nil, fmt.Errorf("%w: %v is not an address of this Stack (it serves %v)", ErrBadAddress, ip, bound)
+		}
+		if !slices.Contains(out, ip) {
+			out = append(out, ip)
+		}
+	}
+	if len(out) == 0 {
+		return bound, nil
+	}
+	return out, nil
 }
 
 // releasePort drops a binding nobody uses any more. Called with s.mu.

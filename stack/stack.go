@@ -1,6 +1,8 @@
 package stack
 
 import (
+	cryptorand "crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -109,7 +111,7 @@ func New(cfg Config) (*Stack, error) {
 		log:       lf.NewLogger("sctp"),
 		tbl:       newTable(),
 		ports:     make(map[uint16]*portBinding),
-		nextEphem: 49152,
+		nextEphem: firstEphemeral(cfg.Assoc.Rand),
 		bufLen:    bufLenFor(cfg.Assoc.MTU),
 		done:      make(chan struct{}),
 		trace:     traceCloser,
@@ -402,3 +404,21 @@ func (discardLogger) Warn(string)           {}
 func (discardLogger) Warnf(string, ...any)  {}
 func (discardLogger) Error(string)          {}
 func (discardLogger) Errorf(string, ...any) {}
+
+// firstEphemeral picks where the search for ephemeral SCTP ports starts,
+// at random in 49152-65535. Peers tell associations apart by (IP, SCTP
+// port) only, never by UDP port, so two Stacks on one IP (two client
+// processes on one host) that both started at 49152 would look like one
+// peer to a server, which would take the second INIT for a restart
+// (found by the chat demo, issue 6).
+func firstEphemeral(rnd func() uint32) uint16 {
+	var r uint32
+	if rnd != nil {
+		r = rnd()
+	} else {
+		var b [4]byte
+		_, _ = cryptorand.Read(b[:])
+		r = binary.BigEndian.Uint32(b[:])
+	}
+	return uint16(49152 + r%16384)
+}
