@@ -13,10 +13,11 @@ import (
 // after the Stack mutex is released, in one WriteBatch call. Each goroutine
 // that drives associations owns one batch.
 type batch struct {
-	s    *Stack
-	dgs  []encap.Datagram
-	bufs []*[]byte // pooled buffers backing dgs, returned after the write
-	next *[]byte   // the buffer handed out by buf and not yet used
+	s       *Stack
+	dgs     []encap.Datagram
+	bufs    []*[]byte // pooled buffers backing dgs, returned after the write
+	next    *[]byte   // the buffer handed out by buf and not yet used
+	counted bool      // counted in s.unflushed
 }
 
 func (s *Stack) newBatch() *batch { return &batch{s: s} }
@@ -29,8 +30,14 @@ func (b *batch) buf() []byte {
 	return *b.next
 }
 
-// add queues a packet that was written into the buffer from buf.
+// add queues a packet that was written into the buffer from buf. Called
+// with s.mu held: the batch is counted as unflushed so that Close waits for
+// it before closing the transport (a final SHUTDOWN COMPLETE is not lost).
 func (b *batch) add(tx assoc.Transmit) {
+	if !b.counted {
+		b.counted = true
+		b.s.unflushed++
+	}
 	b.dgs = append(b.dgs, encap.Datagram{
 		Buf:    tx.Packet,
 		Local:  netip.AddrPortFrom(tx.Local, 0),
@@ -40,10 +47,26 @@ func (b *batch) add(tx assoc.Transmit) {
 	b.next = nil
 }
 
-// flush writes the queued packets and recycles their buffers. A datagram
-// the transport refuses (an unreachable address, say) is skipped: SCTP's
-// retransmission and path management deal with the loss.
+// flush writes the queued packets and recycles their buffers. Called
+// without s.mu.
 func (s *Stack) flush(b *batch) {
+	s.write(b)
+	if b.counted {
+		b.counted = false
+		s.mu.Lock()
+		s.unflushed--
+		if s.unflushed == 0 {
+			s.flushed.Broadcast()
+		}
+		s.mu.Unlock()
+	}
+}
+
+// write hands the queued packets to the transport and recycles their
+// buffers; it touches no Stack state, so a long SENDALL may call it with
+// s.mu held. A datagram the transport refuses (an unreachable address, say)
+// is skipped: SCTP's retransmission and path management deal with the loss.
+func (s *Stack) write(b *batch) {
 	dgs := b.dgs
 	for len(dgs) > 0 {
 		n, err := s.tr.WriteBatch(dgs)

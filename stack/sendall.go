@@ -66,10 +66,10 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 		}
 		s.after(now, e, out)
 		// Write as we go so a SENDALL to many associations does not hold
-		// thousands of packets: the batch is flushed under the mutex only
-		// when large, since writes do not touch Stack state.
+		// thousands of packets; write touches no Stack state, so it may
+		// run under the mutex.
 		if len(out.dgs) >= 256 {
-			s.flush(out)
+			s.write(out)
 		}
 	}
 	s.mu.Unlock()

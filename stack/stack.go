@@ -67,6 +67,11 @@ type Stack struct {
 	wg      sync.WaitGroup
 	done    chan struct{}
 	trace   io.Closer // the trace file opened for TraceEnv, if any
+
+	// unflushed counts batches holding packets not yet written (guarded by
+	// mu); Close waits on flushed until it is zero.
+	unflushed int
+	flushed   *sync.Cond
 }
 
 // portBinding is one SCTP port in use and the sockets on it.
@@ -116,6 +121,7 @@ func New(cfg Config) (*Stack, error) {
 		done:      make(chan struct{}),
 		trace:     traceCloser,
 	}
+	s.flushed = sync.NewCond(&s.mu)
 	s.closedPort = assoc.NewEndpoint(0, cfg.Assoc)
 	s.bufPool.New = func() any { b := make([]byte, s.bufLen); return &b }
 	s.timer = time.NewTimer(time.Hour)
@@ -168,6 +174,13 @@ func (s *Stack) Close() error {
 	close(s.done)
 	s.mu.Unlock()
 	s.flush(out)
+	// Packets other goroutines built before Close (a SHUTDOWN COMPLETE,
+	// say) go out before the transport closes.
+	s.mu.Lock()
+	for s.unflushed > 0 {
+		s.flushed.Wait()
+	}
+	s.mu.Unlock()
 	err := s.tr.Close()
 	s.wg.Wait()
 	if s.trace != nil {
