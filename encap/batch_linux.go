@@ -1,8 +1,11 @@
+//go:build linux && !encap_portable
+
 package encap
 
 import (
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -19,12 +22,12 @@ const oobSize = 64
 
 // sockIO holds the reusable batch state of one socket, so the steady path
 // allocates nothing: message headers, iovec slices, control buffers and the
-// destination addresses x/net marshals into sockaddrs.
+// destination addresses x/net marshals into sockaddrs. Reads use recvmmsg
+// directly (recvmmsg_linux.go), writes x/net's WriteBatch (sendmmsg).
 type sockIO struct {
-	rmu   sync.Mutex // one reader per socket; the lock only guards misuse
-	rmsgs []ipv4.Message
-	rbufs [][]byte
-	roob  []byte
+	rmu  sync.Mutex // one reader per socket; the lock only guards misuse
+	recv recvState
+	raw  syscall.RawConn
 
 	wmu   sync.Mutex // WriteBatch may be called concurrently
 	wmsgs []ipv4.Message
@@ -35,14 +38,13 @@ type sockIO struct {
 }
 
 func (s *socket) initIO(n int) {
-	s.rmsgs = make([]ipv4.Message, n)
-	s.rbufs = make([][]byte, n)
+	s.recv.init(n, s.wildcard)
+	s.raw, _ = s.conn.SyscallConn() // never fails for a *net.UDPConn
 	s.wmsgs = make([]ipv4.Message, n)
 	s.wbufs = make([][]byte, n)
 	s.waddr = make([]net.UDPAddr, n)
 	s.wip = make([]byte, 16*n)
 	if s.wildcard {
-		s.roob = make([]byte, oobSize*n)
 		s.woob = make([]byte, oobSize*n)
 	}
 }
@@ -51,52 +53,37 @@ func (s *socket) initIO(n int) {
 func (s *socket) readBatch(dgs []Datagram) (int, error) {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
-	n := min(len(dgs), len(s.rmsgs))
+	r := &s.recv
 	for {
-		ms := s.rmsgs[:n]
-		for i := range ms {
-			s.rbufs[i] = dgs[i].Buf
-			ms[i].Buffers = s.rbufs[i : i+1]
-			ms[i].Addr = nil
-			if s.wildcard {
-				ms[i].OOB = s.roob[i*oobSize : (i+1)*oobSize]
-			}
-		}
-		var got int
-		var err error
-		if s.is6 {
-			got, err = s.pc6.ReadBatch(ms, 0)
-		} else {
-			got, err = s.pc4.ReadBatch(ms, 0)
-		}
+		r.prepare(dgs)
+		err := s.raw.Read(r.fn)
+		r.release()
 		if err != nil {
 			return 0, err
 		}
+		if r.errno != 0 {
+			return 0, os.NewSyscallError("recvmmsg", r.errno)
+		}
 		w := 0
-		for i := 0; i < got; i++ {
-			m := &ms[i]
-			ua, ok := m.Addr.(*net.UDPAddr)
-			if m.Flags&syscall.MSG_TRUNC != 0 || !ok {
-				s.dropped.Add(1)
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ua.IP)
-			if !ok {
+		for i := range r.got {
+			h := &r.hdrs[i]
+			remote, ok := r.source(i)
+			if h.hdr.Flags&syscall.MSG_TRUNC != 0 || !ok {
 				s.dropped.Add(1)
 				continue
 			}
 			local := s.bound
 			if s.wildcard {
-				if dst, ok := parsePktinfo(m.OOB[:m.NN]); ok {
-					local = netip.AddrPortFrom(dst, s.bound.Port())
+				if dst, ok := parsePktinfo(r.control(i)); ok {
+					local = netip.AddrPortFrom(dst.Unmap(), s.bound.Port())
 				}
 			}
 			// Swap, never overwrite: each caller buffer stays in one slot.
 			dgs[w], dgs[i] = dgs[i], dgs[w]
 			d := &dgs[w]
-			d.Buf = d.Buf[:m.N]
+			d.Buf = d.Buf[:h.len]
 			d.Local = local
-			d.Remote = netip.AddrPortFrom(ip.Unmap(), uint16(ua.Port))
+			d.Remote = remote
 			w++
 		}
 		if w > 0 {

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || encap_portable
 
 package encap
 
@@ -12,7 +12,8 @@ import (
 
 // batchSize is 1: without recvmmsg/sendmmsg each datagram is one system
 // call. This path allocates for control messages; it is the portable
-// fallback, not the fast path.
+// fallback, not the fast path. Build with -tags encap_portable to test it
+// on Linux.
 const batchSize = 1
 
 const oobSize = 128

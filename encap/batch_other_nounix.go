@@ -1,4 +1,4 @@
-//go:build !linux && !unix
+//go:build (!linux || encap_portable) && !unix
 
 package encap
 

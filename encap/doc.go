@@ -20,12 +20,15 @@
 //   - WriteBatch may be called from several goroutines. It returns how many
 //     leading datagrams were handed to the network and, if that is short of
 //     len(dgs), the error for dgs[n]; it never retains dgs or their buffers.
-//   - No steady-state allocation per datagram on Linux for writes and for
-//     the caller's buffers; see BenchmarkUDPLoopback for the read side.
+//   - On Linux neither reading nor writing allocates per datagram or per
+//     call once warm (TestUDP*DoesNotAllocate, BenchmarkUDPLoopback).
 //   - Errors are wrapped; errors.Is(err, syscall.EADDRINUSE) and
 //     errors.Is(err, ErrAddrInUse) both hold when a port is taken.
 //
-// Linux uses recvmmsg/sendmmsg through golang.org/x/net's ipv4/ipv6
-// PacketConn batches and parses IP_PKTINFO/IPV6_PKTINFO itself; other
-// platforms move one datagram per system call (batch_other.go).
+// Linux moves up to BatchSize datagrams per system call: sendmmsg through
+// golang.org/x/net's ipv4/ipv6 PacketConn.WriteBatch, and recvmmsg called
+// directly (x/net's ReadBatch allocates a *net.UDPAddr per datagram); it
+// reads and writes IP_PKTINFO/IPV6_PKTINFO itself. Other platforms move one
+// datagram per system call (batch_other.go; -tags encap_portable selects it
+// on Linux too, so its tests run here).
 package encap

@@ -53,6 +53,8 @@ type UDP struct {
 	closed atomic.Bool
 }
 
+var _ Transport = (*UDP)(nil)
+
 // socket is one bound UDP socket plus its batch I/O state (sockIO is
 // defined per platform in batch_*.go).
 type socket struct {
@@ -87,7 +89,8 @@ func ListenUDP(cfg UDPConfig) (*UDP, error) {
 	const attempts = 8
 	for i := 0; ; i++ {
 		u, err := listenOnce(specs, cfg)
-		if err == nil || cfg.Port != 0 || i == attempts-1 || !errors.Is(err, errLaterSocket) {
+		retry := cfg.Port == 0 && errors.Is(err, errLaterSocket) && errors.Is(err, syscall.EADDRINUSE)
+		if !retry || i == attempts-1 {
 			return u, err
 		}
 	}
@@ -252,7 +255,10 @@ func (u *UDP) WriteBatch(dgs []Datagram) (int, error) {
 			if errors.Is(err, net.ErrClosed) {
 				return i, net.ErrClosed
 			}
-			return i, fmt.Errorf("encap: write from %v to %v: %w", s.bound, dgs[i].Remote, err)
+			if i < len(dgs) {
+				return i, fmt.Errorf("encap: write from %v to %v: %w", s.bound, dgs[i].Remote, err)
+			}
+			return i, fmt.Errorf("encap: write from %v: %w", s.bound, err)
 		}
 	}
 	return i, nil
@@ -289,7 +295,7 @@ func (u *UDP) pick(d *Datagram) (*socket, error) {
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no IPv%d socket for %v", ErrNoSocket, map[bool]int{false: 4, true: 6}[is6], r)
+	return nil, fmt.Errorf("%w: no socket of the family of %v", ErrNoSocket, r)
 }
 
 // LocalAddrs returns the bound addresses (wildcards are not expanded).

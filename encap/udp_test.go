@@ -279,6 +279,9 @@ func TestUDPBufferSizes(t *testing.T) {
 }
 
 func TestUDPWriteDoesNotAllocate(t *testing.T) {
+	if raceEnabled || batchSize == 1 {
+		t.Skip("encap: allocations are counted on the Linux batch path without the race detector")
+	}
 	a, b := listen(t, lo1), listen(t, lo2)
 	dgs := make([]Datagram, 8)
 	for i := range dgs {
@@ -290,4 +293,50 @@ func TestUDPWriteDoesNotAllocate(t *testing.T) {
 		}
 	})
 	require.Zero(t, allocs)
+}
+
+func TestUDPReadDoesNotAllocate(t *testing.T) {
+	if raceEnabled || batchSize == 1 {
+		t.Skip("encap: allocations are counted on the Linux batch path without the race detector")
+	}
+	for _, wildcard := range []bool{false, true} {
+		t.Run(fmt.Sprintf("wildcard=%v", wildcard), func(t *testing.T) {
+			var rx *UDP
+			if wildcard {
+				var err error
+				rx, err = ListenUDP(UDPConfig{})
+				require.NoError(t, err)
+				t.Cleanup(func() { rx.Close() })
+			} else {
+				rx = listen(t, lo2)
+			}
+			tx := listen(t, lo1)
+			out := make([]Datagram, 4)
+			for i := range out {
+				out[i] = Datagram{Buf: make([]byte, 100), Remote: netip.AddrPortFrom(lo2, rx.Port())}
+			}
+			in := make([]Datagram, 4)
+			bufs := make([][]byte, 4)
+			for i := range bufs {
+				bufs[i] = make([]byte, 1500)
+			}
+			fn := rx.ReceiveFuncs()[0]
+			allocs := testing.AllocsPerRun(50, func() {
+				if _, err := tx.WriteBatch(out); err != nil {
+					t.Fatal(err)
+				}
+				for got := 0; got < len(out); {
+					for i := range in {
+						in[i].Buf = bufs[i]
+					}
+					n, err := fn(in)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got += n
+				}
+			})
+			require.Zero(t, allocs)
+		})
+	}
 }

@@ -1,6 +1,7 @@
 // Package memnet is an in-memory network for udpsctp tests: the same
 // datagram transport as encap.UDP, between made-up addresses, with per-link
-// delay, jitter, loss, duplication, reordering, MTU and partitions.
+// delay, jitter, loss, duplication, reordering, MTU, a bottleneck rate with
+// a bounded queue, and partitions.
 //
 // [Link] is the pure model of one direction of a link: given a seeded
 // math/rand/v2 source and a send time it answers when (and how many times)

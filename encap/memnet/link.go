@@ -22,7 +22,17 @@ type LinkConfig struct {
 	// MTU is the largest datagram payload carried; 0 means unlimited.
 	// Larger datagrams are dropped (no fragmentation, as with DF set).
 	MTU int
+	// Rate is the bottleneck bandwidth in bytes per second; 0 means
+	// unlimited. Datagrams queue behind each other at the bottleneck, so
+	// congestion control has something to find.
+	Rate int64
+	// QueueDelay bounds the bottleneck backlog when Rate is set: a datagram
+	// that would wait longer is tail-dropped. 0 means 50ms.
+	QueueDelay time.Duration
 }
+
+// defaultQueueDelay is the bottleneck buffer when LinkConfig.QueueDelay is 0.
+const defaultQueueDelay = 50 * time.Millisecond
 
 // Link is the deterministic model of one direction of a link. It is not
 // safe for concurrent use; Network guards its links with its own lock.
@@ -30,6 +40,7 @@ type Link struct {
 	cfg         LinkConfig
 	rng         *rand.Rand
 	partitioned bool
+	busyUntil   time.Time // when the bottleneck has sent its backlog
 	out         []time.Time
 }
 
@@ -52,7 +63,8 @@ func (l *Link) Partitioned() bool { return l.partitioned }
 
 // Schedule returns the delivery times of the copies of one datagram of
 // size bytes sent at now: empty when it is dropped, two entries when it is
-// duplicated. The slice is reused by the next call.
+// duplicated. The slice is reused by the next call. With a Rate, calls
+// must come in non-decreasing now (the bottleneck queue is FIFO).
 //
 // A fixed number of random values is drawn per call whatever the outcome,
 // so changing one probability does not shift the random stream for later
@@ -67,7 +79,26 @@ func (l *Link) Schedule(now time.Time, size int) []time.Time {
 		jitter[i] = l.rng.Int64()
 	}
 	c := &l.cfg
-	if l.partitioned || (c.MTU > 0 && size > c.MTU) || loss < c.Loss {
+	if l.partitioned || (c.MTU > 0 && size > c.MTU) {
+		return l.out
+	}
+	sent := now // when the last bit leaves the bottleneck
+	if c.Rate > 0 {
+		start := now
+		if l.busyUntil.After(now) {
+			start = l.busyUntil
+		}
+		limit := c.QueueDelay
+		if limit <= 0 {
+			limit = defaultQueueDelay
+		}
+		if start.Sub(now) > limit {
+			return l.out // tail drop: the bottleneck buffer is full
+		}
+		l.busyUntil = start.Add(time.Duration(int64(size) * int64(time.Second) / c.Rate))
+		sent = l.busyUntil
+	}
+	if loss < c.Loss {
 		return l.out
 	}
 	copies := 1
@@ -86,7 +117,7 @@ func (l *Link) Schedule(now time.Time, size int) []time.Time {
 			}
 			d += extra
 		}
-		l.out = append(l.out, now.Add(d))
+		l.out = append(l.out, sent.Add(d))
 	}
 	return l.out
 }

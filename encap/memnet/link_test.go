@@ -84,3 +84,23 @@ func TestLinkDeterministic(t *testing.T) {
 	}
 	require.Equal(t, run(), run())
 }
+
+func TestLinkRateQueues(t *testing.T) {
+	// 1.2 MB/s: a 1200-byte datagram takes 1ms at the bottleneck.
+	l := NewLink(LinkConfig{Delay: 10 * time.Millisecond, Rate: 1_200_000, QueueDelay: 5 * time.Millisecond}, newRand(1))
+	var arrivals []time.Duration
+	for range 10 {
+		ts := l.Schedule(t0, 1200) // a burst, all at once
+		if len(ts) == 1 {
+			arrivals = append(arrivals, ts[0].Sub(t0))
+		}
+	}
+	// Six fit (backlog 0..5ms); the rest are tail-dropped.
+	want := []time.Duration{11, 12, 13, 14, 15, 16}
+	for i := range want {
+		want[i] *= time.Millisecond
+	}
+	require.Equal(t, want, arrivals)
+	// Once drained, the queue accepts again.
+	require.Equal(t, []time.Time{t0.Add(time.Second + 11*time.Millisecond)}, l.Schedule(t0.Add(time.Second), 1200))
+}
