@@ -12,6 +12,7 @@ import (
 // always, notifications when subscribed. Called with s.mu held.
 func (q *recvQueue) deliver(e *entry, ev assoc.Event, events EventMask) {
 	if m, ok := ev.(assoc.Message); ok {
+		e.lastActive = time.Now()
 		q.push(rqItem{id: e.id, from: e.from(), msg: rxMessage{
 			stream: m.Stream, ssn: uint16(m.SSN), ppid: m.PPID, tsn: uint32(m.TSN),
 			unordered: m.Unordered, eor: m.EOR, data: m.Data,
@@ -139,6 +140,9 @@ func apply(now time.Time, e *entry, b []byte, m assoc.OutMessage, flags SendFlag
 		return nil
 	}
 	err := e.a.Send(now, m)
+	if err == nil {
+		e.lastActive = now
+	}
 	if err == nil && flags&SendEOF != 0 {
 		e.a.Shutdown(now)
 	}

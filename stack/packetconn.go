@@ -30,7 +30,8 @@ type PacketConn struct {
 	rq        recvQueue
 	events    EventMask
 	maxAssocs int
-	peerUDP   uint16 // default UDP port of peers given without one
+	peerUDP   uint16        // default UDP port of peers given without one
+	autoclose time.Duration // SCTP_AUTOCLOSE; 0 = off
 
 	deadlines
 }

@@ -253,6 +253,9 @@ func (s *Stack) runTimers() {
 		now := time.Now()
 		s.armedAt = time.Time{}
 		for e := s.timers.popDue(now); e != nil; e = s.timers.popDue(now) {
+			if e.autocloseDue(now) {
+				e.a.Shutdown(now)
+			}
 			e.a.HandleTimeout(now)
 			s.after(now, e, out)
 		}
@@ -348,6 +351,7 @@ func (s *Stack) register(a *assoc.Association, port uint16, o owner) (*entry, er
 	if err != nil {
 		return nil, err
 	}
+	e.lastActive = time.Now()
 	if pc, ok := o.(*PacketConn); ok {
 		pc.assocs[e.id] = e
 	}
@@ -396,7 +400,7 @@ func (s *Stack) after(now time.Time, e *entry, out *batch) {
 		return
 	}
 	s.tbl.sync(e)
-	s.timers.set(e, e.a.NextDeadline())
+	s.timers.set(e, e.nextDeadline(now))
 	s.arm(now)
 }
 

@@ -43,6 +43,8 @@ type entry struct {
 	up       bool  // COMM_UP seen
 	closeErr error // why the association ended, for blocked callers
 	fromAddr *Addr // cached peer primary address (see from)
+
+	lastActive time.Time // last user data sent or delivered (autoclose)
 }
 
 // table holds every association of a Stack with three indexes: by id (the
