@@ -84,6 +84,10 @@ func (s *Stack) write(b *batch) {
 		s.bufPool.Put(p)
 		b.bufs[i] = nil
 	}
+	if b.next != nil { // handed out for a PollTransmit that sent nothing
+		s.bufPool.Put(b.next)
+		b.next = nil
+	}
 	clear(b.dgs)
 	b.dgs = b.dgs[:0]
 	b.bufs = b.bufs[:0]

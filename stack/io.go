@@ -27,11 +27,10 @@ func (q *recvQueue) deliver(e *entry, ev assoc.Event, events EventMask) {
 
 // from returns the peer's primary address as an *Addr, cached.
 func (e *entry) from() *Addr {
-	peers := e.a.PeerAddrs()
-	if len(peers) == 0 {
+	if e.a.NumPaths() == 0 {
 		return nil
 	}
-	p := peers[0]
+	p := e.a.PeerAddr(0)
 	if e.fromAddr == nil || e.fromAddr.IP != p.Addr() || e.fromAddr.UDPPort != p.Port() {
 		e.fromAddr = &Addr{IP: p.Addr(), Port: e.a.PeerPort(), UDPPort: p.Port()}
 	}
@@ -106,11 +105,14 @@ func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func
 		now := time.Now()
 		out := s.newBatch()
 		err := apply(now, e, b, m, info.Flags)
+		s.after(now, e, out)
+		// Wait for the association's next step only now: after wakes the
+		// waiters of the step just taken, which would close a channel
+		// taken before it and make this loop spin.
 		var wait <-chan struct{}
 		if errorsIsBufferFull(err) {
 			wait = e.waitChan()
 		}
-		s.after(now, e, out)
 		s.mu.Unlock()
 		s.flush(out)
 		if wait == nil {

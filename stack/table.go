@@ -86,7 +86,8 @@ func (t *table) add(a *assoc.Association, localPort uint16, o owner) (*entry, er
 
 // sync brings the tag and address indexes in line with the association,
 // whose tag changes on a restart (RFC 9260 5.2.4) and whose peer address
-// set can change (RFC 5061). Cheap when nothing changed.
+// set can change (RFC 5061). It runs after every step, so the common case
+// (nothing changed) compares in place and allocates nothing.
 func (t *table) sync(e *entry) {
 	if tag := e.a.LocalTag(); tag != e.tag {
 		if t.byTag[e.tag] == e {
@@ -95,10 +96,10 @@ func (t *table) sync(e *entry) {
 		e.tag = tag
 		t.byTag[tag] = e
 	}
-	keys := keysOf(e.a, e.localPort)
-	if sameKeys(keys, e.addrs) {
+	if sameKeys(e.a, e.localPort, e.addrs) {
 		return
 	}
+	keys := keysOf(e.a, e.localPort)
 	for _, k := range e.addrs {
 		if t.byAddr[k] == e {
 			delete(t.byAddr, k)
@@ -148,12 +149,14 @@ func keysOf(a *assoc.Association, localPort uint16) []addrKey {
 	return keys
 }
 
-func sameKeys(a, b []addrKey) bool {
-	if len(a) != len(b) {
+// sameKeys reports whether keys still index a's peer addresses.
+func sameKeys(a *assoc.Association, localPort uint16, keys []addrKey) bool {
+	if a.NumPaths() != len(keys) {
 		return false
 	}
-	for i := range a {
-		if a[i] != b[i] {
+	for i, k := range keys {
+		p := a.PeerAddr(i)
+		if k.peer != p.Addr() || k.peerPort != a.PeerPort() || k.localPort != localPort {
 			return false
 		}
 	}

@@ -18,6 +18,10 @@ type SendQueue struct {
 	buffered  int // bytes pushed and not yet delivered or abandoned
 	unsent    int // bytes pushed and not yet cut
 	abandoned []OutMessage
+	// earliest is the soonest Deadline among queued messages not yet cut
+	// (zero: none), so Expire, called before every transmission, returns
+	// at once unless something can have expired.
+	earliest time.Time
 }
 
 type stream struct {
@@ -49,6 +53,9 @@ func (q *SendQueue) Push(m OutMessage) error {
 		return ErrBufferFull
 	}
 	msg := &Message{m: m, q: q, hasPolicy: !m.Deadline.IsZero() || m.MaxRetrans >= 0}
+	if !m.Deadline.IsZero() && (q.earliest.IsZero() || m.Deadline.Before(q.earliest)) {
+		q.earliest = m.Deadline
+	}
 	s := &q.streams[m.Stream]
 	s.msgs = append(s.msgs, msg)
 	q.buffered += len(m.Data)
@@ -237,6 +244,10 @@ func (q *SendQueue) NextLen() int {
 // Abandoned. Next does this lazily for stream heads; Expire lets the
 // association report SEND_FAILED on time. Cost: O(messages queued).
 func (q *SendQueue) Expire(now time.Time) {
+	if q.earliest.IsZero() || now.Before(q.earliest) {
+		return
+	}
+	q.earliest = time.Time{}
 	for i := q.activeHd; i < len(q.active); i++ {
 		s := &q.streams[q.active[i]]
 		kept := s.head
@@ -246,6 +257,9 @@ func (q *SendQueue) Expire(now time.Time) {
 				q.unsent -= len(m.m.Data)
 				q.abandon(m)
 				continue
+			}
+			if d := m.m.Deadline; m.cut == 0 && !d.IsZero() && (q.earliest.IsZero() || d.Before(q.earliest)) {
+				q.earliest = d
 			}
 			s.msgs[kept] = m
 			kept++
