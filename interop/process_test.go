@@ -1,0 +1,205 @@
+package interop
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// proc is a peer program whose stdout the test reads line by line. Lines
+// that no expect call asks for (usrsctp's debug output) are discarded but
+// the last ones are kept as evidence for failure messages.
+type proc struct {
+	t     *testing.T
+	name  string
+	cmd   *exec.Cmd
+	lines chan string
+	done  chan struct{} // closed when the process has exited
+
+	mu   sync.Mutex
+	tail []string
+}
+
+// startProc runs path with args until the test ends.
+func startProc(t *testing.T, path string, args ...string) *proc {
+	t.Helper()
+	p, _ := startProcStdin(t, path, args...)
+	return p
+}
+
+// startProcStdin is startProc with a pipe to the process's stdin.
+func startProcStdin(t *testing.T, path string, args ...string) (*proc, io.WriteCloser) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	p := &proc{t: t, name: filepath.Base(path), cmd: cmd, lines: make(chan string, 4096), done: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.tail = append(p.tail, line)
+			if len(p.tail) > 40 {
+				p.tail = p.tail[len(p.tail)-40:]
+			}
+			p.mu.Unlock()
+			select {
+			case p.lines <- line:
+			default: // nobody reads debug floods; keep going
+			}
+		}
+		cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(p.kill)
+	return p, in
+}
+
+// kill ends the process (it is ours, by its own handle) and waits for it.
+func (p *proc) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	p.cmd.Process.Kill()
+	<-p.done
+}
+
+// output returns the last lines the process printed.
+func (p *proc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.tail, "\n")
+}
+
+// expect waits for a line matching re and returns its submatches.
+func (p *proc) expect(re string) []string {
+	p.t.Helper()
+	m, err := p.tryExpect(re, opTimeout)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return m
+}
+
+func (p *proc) tryExpect(re string, timeout time.Duration) ([]string, error) {
+	rx := regexp.MustCompile(re)
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case line := <-p.lines:
+			if m := rx.FindStringSubmatch(line); m != nil {
+				return m, nil
+			}
+		case <-p.done:
+			// Drain what it printed before exiting.
+			for {
+				select {
+				case line := <-p.lines:
+					if m := rx.FindStringSubmatch(line); m != nil {
+						return m, nil
+					}
+				default:
+					return nil, fmt.Errorf("%s exited before printing /%s/; its last output:\n%s", p.name, re, p.output())
+				}
+			}
+		case <-timer.C:
+			return nil, fmt.Errorf("%s did not print /%s/ within %v; its last output:\n%s", p.name, re, timeout, p.output())
+		}
+	}
+}
+
+// freeUDPPort returns a UDP port free on the wildcard address, as usrsctp
+// binds its encapsulation socket there.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// udpPortTaken reports whether something now holds the UDP port: usrsctp
+// carries on silently when its port is taken, so the tests check it got it.
+func udpPortTaken(port int) bool {
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: port})
+	if err != nil {
+		return true
+	}
+	c.Close()
+	return false
+}
+
+var (
+	buildOnce sync.Once
+	peerBin   string
+	buildErr  error
+)
+
+// usrsctpPeer builds testdata/peer.c against libusrsctp once per run.
+func usrsctpPeer(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/include/usrsctp.h"); err != nil {
+		missing(t, "usrsctp headers (/usr/include/usrsctp.h)", "libusrsctp-dev")
+	}
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		missing(t, "gcc", "gcc")
+	}
+	buildOnce.Do(func() {
+		src, err := filepath.Abs("testdata/peer.c")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		bin := filepath.Join(traceDir, "usrsctp-peer")
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, gcc, "-O1", "-Wall", "-o", bin, src, "-lusrsctp").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("gcc testdata/peer.c: %v\n%s", err, out)
+			return
+		}
+		peerBin = bin
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return peerBin
+}
+
+// usrsctpExample returns the path of a Debian usrsctp example program.
+func usrsctpExample(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join("/usr/lib/usrsctp", name)
+	if _, err := os.Stat(path); err != nil {
+		missing(t, "usrsctp example program "+path, "libusrsctp-examples")
+	}
+	return path
+}
