@@ -125,7 +125,12 @@ func (s *Stack) bind(ips []netip.Addr, port uint16, free func(*portBinding) bool
 		return pb, nil
 	}
 	ep := assoc.NewEndpoint(port, s.cfg.Assoc)
-	ep.SetLocalAddrs(adv)
+	// A single address is not listed in INIT / INIT ACK: the peer takes
+	// the packet's source address (RFC 9260 5.1.2), and pion/sctp drops
+	// INITs that carry address parameters.
+	if len(adv) > 1 {
+		ep.SetLocalAddrs(adv)
+	}
 	pb := &portBinding{port: port, ep: ep, ips: adv}
 	s.ports[port] = pb
 	return pb, nil

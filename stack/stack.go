@@ -106,6 +106,9 @@ func New(cfg Config) (*Stack, error) {
 	if cfg.MaxAssociations <= 0 {
 		cfg.MaxAssociations = 1 << 20
 	}
+	if cfg.Assoc.AcceptPeerAddr == nil {
+		cfg.Assoc.AcceptPeerAddr = scopeFilter(tr.LocalAddrs())
+	}
 	lf := cfg.LoggerFactory
 	if lf == nil {
 		lf = discardLoggerFactory{}
@@ -438,4 +441,34 @@ func firstEphemeral(rnd func() uint32) uint16 {
 		r = binary.BigEndian.Uint32(b[:])
 	}
 	return uint16(49152 + r%16384)
+}
+
+// scopeFilter is the default rule for the addresses a peer lists in its
+// INIT or INIT ACK (RFC 9260 5.1.2 address scoping): only families we have
+// a socket for, and only loopback addresses when every address we are bound
+// to is loopback, so a peer listing its other interfaces never makes us
+// send off this host.
+func scopeFilter(bound []netip.AddrPort) func(netip.Addr) bool {
+	has4, has6, onlyLoopback := false, false, true
+	for _, ap := range bound {
+		a := ap.Addr()
+		if a.Is4() || a.Is4In6() {
+			has4 = true
+		} else {
+			has6 = true
+		}
+		if !a.Unmap().IsLoopback() {
+			onlyLoopback = false
+		}
+	}
+	return func(a netip.Addr) bool {
+		a = a.Unmap()
+		if a.Is4() && !has4 || a.Is6() && !has6 {
+			return false
+		}
+		if onlyLoopback && !a.IsLoopback() {
+			return false
+		}
+		return a.IsValid() && !a.IsUnspecified() && !a.IsMulticast()
+	}
 }

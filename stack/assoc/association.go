@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/udpsctp/udpsctp/stack/internal/rx"
+	"github.com/udpsctp/udpsctp/stack/internal/tx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -62,35 +64,35 @@ type Association struct {
 	primary *path
 	pathSeq uint32
 
-	// Send side.
-	sq           sendQueue
-	out          outstanding
+	// Send side (stack/internal/tx).
+	sq           *tx.SendQueue
+	out          *tx.Retransmit
 	peerRwnd     uint32
 	assocErrors  int
 	fastRtxBurst bool // send fast-retransmit marks once regardless of cwnd
 	fwdPending   bool // a FORWARD TSN is to be sent
+	fwdSent      wire.TSN
+	t3Path       *path // where the last T3-rtx expired: retransmit elsewhere
 	wasDry       bool
+	txFwd        wire.ForwardTSN
 
-	// Receive side.
-	rx          tracker
-	reasm       reassembly
-	unread      int  // delivered, not yet ReadConsumed
-	sackNeeded  bool // send a SACK in the next packet
-	sackNow     bool // ... and do not wait for the delayed-ack timer
-	dataPackets int  // packets with DATA since the last SACK
-	lastRwnd    uint32
-	sackPath    *path
-	rxData      wire.Data
-	rxSack      wire.Sack
-	rxFwd       wire.ForwardTSN
-	txData      wire.Data
+	// Receive side (stack/internal/rx).
+	rx       *rx.Tracker
+	reasm    *rx.Reassembly
+	unread   int // delivered, not yet ReadConsumed
+	lastRwnd uint32
+	dropSack wire.Sack // FillSack target when a SHUTDOWN replaces the SACK
+	sackPath *path
+	rxData   wire.Data
+	rxSack   wire.Sack
+	rxFwd    wire.ForwardTSN
+	txData   wire.Data
 
 	ctrl   []ctrlChunk
 	timers [numTimers]time.Time
 	events eventQueue
 
 	shutdownRequested bool // Shutdown called before ESTABLISHED
-	scratch           []*outMsg
 }
 
 func newAssociation(e *Endpoint, now time.Time, peerPort uint16) *Association {
@@ -105,32 +107,34 @@ func newAssociation(e *Endpoint, now time.Time, peerPort uint16) *Association {
 }
 
 // setupDataPath sizes the data path once the stream counts are known. The
-// outstanding queue is the caller's: DATA may already ride with a COOKIE ECHO.
+// retransmission queue is the caller's: DATA may already ride with a
+// COOKIE ECHO.
 func (a *Association) setupDataPath(myTSN, peerTSN wire.TSN, outStreams, inStreams uint16, peerRwnd uint32) {
 	a.myInitialTSN = myTSN
 	a.outStreams, a.inStreams = outStreams, inStreams
-	if a.sq.streams == nil {
-		a.sq = newSendQueue(outStreams)
-	} else if len(a.sq.streams) != int(outStreams) {
+	if a.sq == nil {
+		a.sq = tx.NewSendQueue(outStreams, a.cfg.SendBuffer)
+	} else if a.sq.Streams() != int(outStreams) {
 		a.resizeSendQueue(outStreams)
 	}
-	a.rx = newTracker(peerTSN)
-	a.reasm = newReassembly(max(a.cfg.RecvBuffer/2, 1))
+	a.rx = rx.NewTracker(peerTSN, rx.TrackerConfig{DelayedAckTime: a.cfg.DelayedAckTime})
+	a.reasm = rx.NewReassembly(inStreams, a.cfg.RecvBuffer)
 	a.peerRwnd = peerRwnd
 	a.lastRwnd = uint32(a.cfg.RecvBuffer)
+	for _, p := range a.paths {
+		p.cc.SetSSThresh(int(min(peerRwnd, 1<<30))) // 7.2.1
+	}
 }
 
 // resizeSendQueue applies the negotiated outbound stream count to messages
 // queued before it was known: those for streams beyond it fail.
 func (a *Association) resizeSendQueue(n uint16) {
 	old := a.sq
-	a.sq = newSendQueue(n)
-	for _, m := range old.drain(nil) {
-		if m.m.Stream >= n {
-			a.sendFailed(m, 0)
-			continue
+	a.sq = tx.NewSendQueue(n, a.cfg.SendBuffer)
+	for _, m := range old.Drain() {
+		if m.Stream >= n || a.sq.Push(m) != nil {
+			a.events.push(SendFailed{Msg: m, Unsent: true})
 		}
-		a.sq.push(m)
 	}
 }
 
@@ -167,7 +171,9 @@ func (a *Association) PeerPort() uint16 { return a.peerPort }
 // LocalPort is our SCTP port.
 func (a *Association) LocalPort() uint16 { return a.localPort }
 
-// PollEvent returns the next delivered message or notification, in order.
+// PollEvent returns the next delivered message or notification, in the
+// order they happened; false when none is left. Drain it after every call
+// that takes now (and after SetPrimary). Message data is the user's.
 func (a *Association) PollEvent() (Event, bool) { return a.events.pop() }
 
 // queueCtrl appends a control chunk for the peer's tag on path p.
@@ -287,6 +293,7 @@ func (a *Association) processChunks(it *wire.ChunkIter, in Inbound, src *path) {
 				}
 				continue
 			}
+			gotData = true
 			a.handleForwardTSN(raw)
 		case wire.TypeInit, wire.TypeShutdownComplete, wire.TypeCookieEcho:
 			// Not first in the packet: bundled against RFC 9260 6.10.
@@ -297,28 +304,9 @@ func (a *Association) processChunks(it *wire.ChunkIter, in Inbound, src *path) {
 			}
 		}
 	}
-	if gotData && (a.state == Established || a.state == ShutdownPending || a.state == ShutdownSent || a.state == CookieEchoed) {
+	if gotData && a.rx != nil && (a.state == Established || a.state == ShutdownPending || a.state == ShutdownSent || a.state == CookieEchoed) {
 		a.dataPacketDone(immediate, src)
 	}
-}
-
-// abortTagOK applies RFC 9260 8.5.1 B/C to an ABORT or SHUTDOWN COMPLETE.
-func (a *Association) abortTagOK(tag uint32, flags uint8) bool {
-	if flags&1 != 0 {
-		return a.peerTag != 0 && tag == a.peerTag
-	}
-	return tag == a.localTag
-}
-
-// unrecognized applies the action bits of an unknown chunk type (RFC 9260
-// 3.2) and reports whether processing of the packet stops.
-func (a *Association) unrecognized(raw wire.RawChunk) bool {
-	act := raw.Type.UnrecognizedAction()
-	if act.Reports() {
-		c := &wire.Error{Causes: []wire.Cause{&wire.UnrecognizedChunk{Chunk: append([]byte(nil), raw.Bytes...)}}}
-		a.queueCtrl(c.AppendTo(nil), nil)
-	}
-	return act.Stops()
 }
 
 // handleError processes an ERROR chunk (RFC 9260 3.3.10).
@@ -361,33 +349,29 @@ func (a *Association) close() {
 
 // failAll reports every queued and outstanding message as failed.
 func (a *Association) failAll(code uint16) {
-	seen := map[*outMsg]bool{}
-	for _, c := range a.out.chunks() {
-		if c.msg != nil && !seen[c.msg] && !c.msg.reported {
-			seen[c.msg] = true
-			if c.msg.acked < c.msg.chunks || !c.msg.fullyCut() {
-				a.sendFailed(c.msg, code)
-			}
+	if a.sq != nil {
+		for _, m := range a.sq.Abandoned() {
+			a.events.push(SendFailed{Msg: m, Unsent: true, Error: code})
+		}
+		for _, m := range a.sq.Drain() {
+			a.events.push(SendFailed{Msg: m, Unsent: true, Error: code})
 		}
 	}
-	for _, m := range a.sq.drain(a.scratch[:0]) {
-		if !seen[m] {
-			a.sendFailed(m, code)
+	if a.out != nil {
+		for _, m := range a.out.Drain() {
+			a.events.push(SendFailed{Msg: m, Error: code})
 		}
-	}
-	a.out = newOutstanding(a.out.nextTSN)
-	for _, p := range a.paths {
-		p.flight = 0
 	}
 }
 
-// sendFailed emits SendFailed for m once.
-func (a *Association) sendFailed(m *outMsg, code uint16) {
-	if m.reported {
-		return
+// reportAbandoned turns PR-SCTP abandonments into SendFailed events.
+func (a *Association) reportAbandoned() {
+	for _, m := range a.sq.Abandoned() {
+		a.events.push(SendFailed{Msg: m, Unsent: true})
 	}
-	m.reported = true
-	a.events.push(SendFailed{Msg: m.m, Unsent: m.chunks == 0, Error: code})
+	for _, m := range a.out.Abandoned() {
+		a.events.push(SendFailed{Msg: m})
+	}
 }
 
 // fail ends the association on an error of ours or the network's

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/udpsctp/udpsctp/stack/internal/tx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -166,19 +167,17 @@ func (a *Association) handleRestart(c *cookie, in Inbound) bool {
 	a.ctrl = a.ctrl[:0]
 	a.localTag, a.peerTag = c.localTag, c.peerTag
 	a.prsctp = c.peerPRSCTP
-	a.sq = sendQueue{}
+	a.sq = nil
+	for _, p := range a.paths {
+		p.cc = tx.NewCongestion(p.mtu)
+		p.errors, p.t3, p.hbOutstanding = 0, time.Time{}, false
+	}
 	a.setupDataPath(c.localTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
-	a.out = newOutstanding(c.localTSN)
+	a.out = tx.NewRetransmit(c.localTSN)
 	a.unread = 0
-	a.sackNeeded, a.sackNow, a.fwdPending = false, false, false
+	a.fwdPending = false
 	a.assocErrors = 0
 	a.timers = [numTimers]time.Time{}
-	for _, p := range a.paths {
-		p.flight, p.errors, p.t3 = 0, 0, time.Time{}
-		p.cwnd, p.ssthresh, p.partialAcked = initialCwnd(p.mtu), 1<<30, 0
-		p.inFastRecovery = false
-		p.hbOutstanding = false
-	}
 	src := a.updatePort(in.Remote)
 	a.state = Established
 	a.queueCtrl((&wire.CookieAck{}).AppendTo(nil), src)

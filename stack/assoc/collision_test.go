@@ -239,3 +239,54 @@ func TestInitWithNewAddressInEstablishedIsAborted(t *testing.T) {
 		t.Fatal("answered an INIT with a nonzero tag")
 	}
 }
+
+func TestUnexpectedInitAckDiscarded(t *testing.T) {
+	// 5.2.3: an INIT ACK outside COOKIE-WAIT is discarded.
+	h := newHarness(t, Config{}, Config{})
+	h.established()
+	a := h.c.a
+	ack := &wire.InitAck{InitiateTag: 99, ARwnd: 1, OutStreams: 1, InStreams: 1, Params: []wire.Param{&wire.StateCookie{Cookie: []byte("x")}}}
+	a.HandlePacket(h.now, Inbound{Remote: h.s.addr, Packet: mkPacket(5001, 5000, a.LocalTag(), ack)})
+	if _, ok := a.PollTransmit(h.now, make([]byte, 1500)); ok || a.PeerTag() == 99 || a.State() != Established {
+		t.Fatal("unexpected INIT ACK had an effect")
+	}
+}
+
+func TestRestartCookieWhileShuttingDown(t *testing.T) {
+	// 5.2.4 A in SHUTDOWN-ACK-SENT: no restart; SHUTDOWN ACK with a
+	// "Cookie Received While Shutting Down" error.
+	h := newHarness(t, Config{}, Config{})
+	reach(t, h, ShutdownAckSent)
+	a := h.c.a
+	c := &cookie{created: h.now, life: time.Minute, localTag: 1111, peerTag: 2222, localTSN: 1, peerTSN: 1,
+		outStreams: 1, inStreams: 1, localTie: a.LocalTag(), peerTie: a.PeerTag(), localPort: 5000, peerPort: 5001, src: h.s.addr}
+	raw := h.c.ep.signCookie(h.now, c)
+	a.HandlePacket(h.now, Inbound{Remote: h.s.addr, Packet: mkPacket(5001, 5000, 1111, &wire.CookieEcho{Cookie: raw})})
+	tr, ok := a.PollTransmit(h.now, make([]byte, 1500))
+	p, _ := wire.ParsePacket(tr.Packet)
+	if !ok || len(p.Chunks) != 2 || p.Chunks[0].Type() != wire.TypeShutdownAck || p.Header.VerificationTag != 2222 {
+		t.Fatalf("answer %v", p)
+	}
+	if e, ok := p.Chunks[1].(*wire.Error); !ok || e.Causes[0].CauseCode() != wire.CauseCookieWhileShuttingDown {
+		t.Fatalf("answer %v", p.Chunks)
+	}
+	if a.State() != ShutdownAckSent || a.LocalTag() == 1111 {
+		t.Fatal("restarted while shutting down")
+	}
+	// Restart with an address the association does not have: ABORT.
+	h2 := newHarness(t, Config{}, Config{})
+	h2.established()
+	b := h2.c.a
+	c.localTie, c.peerTie = b.LocalTag(), b.PeerTag()
+	c.peerAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.77")}
+	raw = h2.c.ep.signCookie(h2.now, c)
+	b.HandlePacket(h2.now, Inbound{Remote: h2.s.addr, Packet: mkPacket(5001, 5000, 1111, &wire.CookieEcho{Cookie: raw})})
+	tr, ok = b.PollTransmit(h2.now, make([]byte, 1500))
+	p, _ = wire.ParsePacket(tr.Packet)
+	if ab, isAb := p.Chunks[0].(*wire.Abort); !ok || !isAb || ab.Causes[0].CauseCode() != wire.CauseRestartWithNewAddresses {
+		t.Fatalf("answer %v", p)
+	}
+	if b.State() != Established {
+		t.Fatal("state changed")
+	}
+}

@@ -1,9 +1,12 @@
 package assoc
 
 import (
+	"errors"
 	"net/netip"
 	"time"
 
+	"github.com/udpsctp/udpsctp/stack/internal/rx"
+	"github.com/udpsctp/udpsctp/stack/internal/tx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -23,9 +26,6 @@ func (a *Association) Send(now time.Time, m OutMessage) error {
 	if a.shutdownRequested {
 		return ErrShutdown
 	}
-	if int(m.Stream) >= len(a.sq.streams) {
-		return ErrInvalidStream
-	}
 	if len(m.Data) == 0 {
 		// RFC 9260 6.2: a DATA chunk carries at least one byte.
 		return ErrMessageTooBig
@@ -33,10 +33,30 @@ func (a *Association) Send(now time.Time, m OutMessage) error {
 	if len(m.Data) > a.cfg.SendBuffer {
 		return ErrMessageTooBig
 	}
-	if a.sq.buffered+len(m.Data) > a.cfg.SendBuffer {
-		return ErrBufferFull
+	if m.MaxRetrans == 0 {
+		m.MaxRetrans = -1 // see OutMessage
 	}
-	a.sq.push(&outMsg{m: m})
+	if a.cfg.DisablePRSCTP || (a.state != CookieWait && !a.prsctp) {
+		// No FORWARD TSN could announce an abandonment: fully reliable.
+		m.MaxRetrans, m.Deadline = -1, time.Time{}
+	}
+	if len(m.Data) > a.cfg.MTU-wire.HeaderLen-16 {
+		// Adapter for a tx gap: a message abandoned while only part of
+		// it is cut leaves no TSN for its unsent tail, so no FORWARD TSN
+		// can skip it and the peer's stream stalls (usrsctp gives the
+		// tail a TSN of its own). Until tx does, messages of more than
+		// one chunk are sent reliably.
+		m.MaxRetrans, m.Deadline = -1, time.Time{}
+	}
+	switch err := a.sq.Push(m); {
+	case err == nil:
+	case errors.Is(err, tx.ErrInvalidStream):
+		return ErrInvalidStream
+	case errors.Is(err, tx.ErrBufferFull):
+		return ErrBufferFull
+	default:
+		return err
+	}
 	a.wasDry = false
 	return nil
 }
@@ -50,31 +70,41 @@ func (a *Association) ReadConsumed(n int) {
 		return
 	}
 	a.unread = max(a.unread-n, 0)
-	if a.state == Closed {
+	if a.state == Closed || a.rx == nil {
 		return
 	}
+	a.popMessages() // partial delivery may resume now that there is room
 	if w := a.rwnd(); w >= a.lastRwnd+uint32(a.cfg.MTU) || (a.lastRwnd == 0 && w > 0) {
-		a.sackNeeded, a.sackNow = true, true
+		a.rx.ForceSack()
 	}
 }
 
 // rwnd is our advertised receive window (RFC 9260 6.2).
 func (a *Association) rwnd() uint32 {
-	used := a.reasm.held + a.unread
+	if a.reasm == nil {
+		return uint32(a.cfg.RecvBuffer)
+	}
+	used := a.reasm.Buffered() + a.unread
 	if used >= a.cfg.RecvBuffer {
 		return 0
 	}
 	return uint32(a.cfg.RecvBuffer - used)
 }
 
-// deliver queues a received message for the user.
-func (a *Association) deliver(m Message) {
-	a.unread += len(m.Data)
-	a.events.push(m)
+// popMessages hands what the reassembly completed to the user.
+func (a *Association) popMessages() {
+	for {
+		m, ok := a.reasm.Pop()
+		if !ok {
+			return
+		}
+		a.unread += len(m.Data)
+		a.events.push(Message{Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, TSN: m.TSN, Unordered: m.Unordered, Data: m.Data, EOR: m.EOR})
+	}
 }
 
 // handleData processes one DATA chunk (RFC 9260 6.2) and reports whether it
-// asks for an immediate SACK.
+// asks for an immediate SACK (the I bit of RFC 7053).
 func (a *Association) handleData(raw wire.RawChunk, src *path) bool {
 	switch a.state {
 	case Established, ShutdownPending, ShutdownSent, CookieEchoed:
@@ -82,6 +112,9 @@ func (a *Association) handleData(raw wire.RawChunk, src *path) bool {
 		// way): keep its DATA; the SACK waits for ESTABLISHED.
 	default:
 		// COOKIE-WAIT (not set up) or the peer already sent SHUTDOWN.
+		return false
+	}
+	if a.rx == nil {
 		return false
 	}
 	d := &a.rxData
@@ -96,66 +129,76 @@ func (a *Association) handleData(raw wire.RawChunk, src *path) bool {
 		a.abortWith(&wire.NoUserData{TSN: d.TSN}, &Error{Err: ErrProtocolViolation})
 		return false
 	}
-	if a.rx.has(d.TSN) {
-		a.rx.dup(d.TSN)
+	if a.rwnd() == 0 && a.rx.Highest().Less(d.TSN) {
+		// 6.2: no room; drop what is beyond the highest TSN received
+		// (holes below it may still be filled).
 		return true
 	}
-	if !a.rx.inWindow(d.TSN) {
-		return true
+	if !a.rx.Observe(d.TSN) {
+		return false // duplicate (reported in the SACK) or out of window
 	}
-	if a.rwnd() == 0 && a.rx.highest.Less(d.TSN) {
-		// 6.2: no room; drop what is beyond the highest TSN received.
-		return true
-	}
-	a.rx.add(d.TSN)
 	if a.state == ShutdownSent {
 		// The peer still drains its data: the guard is for a silent peer,
 		// so progress re-arms it.
-		a.timers[timerT5Guard] = a.now.Add(5 * a.cfg.RTOMax)
+		a.timers[timerT5Guard] = a.now.Add(a.t5Guard())
 	}
-	if d.Stream >= a.inStreams {
+	switch err := a.reasm.Add(d); {
+	case err == nil:
+	case errors.Is(err, rx.ErrInvalidStream):
 		// 6.5: ERROR with Invalid Stream; the TSN is still acknowledged.
 		e := &wire.Error{Causes: []wire.Cause{&wire.InvalidStream{Stream: d.Stream}}}
 		a.queueCtrl(e.AppendTo(nil), src)
 		return true
+	case errors.Is(err, rx.ErrBufferFull):
+		a.rx.Forget(d.TSN) // the peer retransmits it
+		return true
+	case errors.Is(err, rx.ErrNoUserData):
+		a.abortWith(&wire.NoUserData{TSN: d.TSN}, &Error{Err: ErrProtocolViolation})
+		return false
+	case errors.Is(err, rx.ErrProtocol) && a.prsctp:
+		// With PR-SCTP a sender may abandon a message half sent and go
+		// on with the next one before its FORWARD TSN arrives: refuse
+		// the chunk unacknowledged, the peer retransmits it after.
+		a.rx.Forget(d.TSN)
+		return true
+	default:
+		a.abortWith(&wire.ProtocolViolation{Info: []byte(err.Error())}, &Error{Err: ErrProtocolViolation})
+		return false
 	}
-	a.reasm.add(d, a.deliver)
-	return d.Immediate || len(a.rx.ranges) > 0
+	a.popMessages()
+	return d.Immediate
 }
 
 // dataPacketDone applies the SACK timing rules (RFC 9260 6.2) after a packet
-// with DATA: every second packet, gaps, duplicates and the I bit are
-// acknowledged at once; otherwise the delayed-ack timer runs.
+// with DATA or FORWARD TSN: the Tracker decides between an immediate and a
+// delayed SACK.
 func (a *Association) dataPacketDone(immediate bool, src *path) {
-	a.sackNeeded = true
-	a.dataPackets++
-	if immediate || a.dataPackets >= 2 || len(a.rx.dups) > 0 || a.state == ShutdownSent {
-		a.sackNow = true
-	}
+	a.rx.PacketDone(a.now, immediate)
 	if a.state == ShutdownSent {
 		// 9.2: answer DATA in SHUTDOWN-SENT with SACK and SHUTDOWN, and
 		// restart T2.
 		a.sendShutdown()
-	}
-	if !a.sackNow && a.timers[timerDelayedAck].IsZero() {
-		a.timers[timerDelayedAck] = a.now.Add(a.cfg.DelayedAckTime)
+		a.rx.ForceSack()
 	}
 }
+
+// sackPending: a SACK is owed, now or when the delayed-ack timer fires.
+func (a *Association) sackPending() bool {
+	return a.rx != nil && (a.rx.SackNow() || !a.rx.Deadline().IsZero())
+}
+
+// sackLenMax bounds a SACK's size: header, gaps that fit, 32 duplicates.
+const sackFixed = 16 + 4*32
 
 // appendSack appends a SACK for the current receive state.
 func (a *Association) appendSack(b []byte, room int) []byte {
-	maxGaps := max((room-4-12-4*len(a.rx.dups))/4, 0)
+	maxGaps := max((room-sackFixed)/4, 0)
 	s := &a.rxSack
 	w := a.rwnd()
-	a.rx.fillSack(s, w, maxGaps)
+	a.rx.FillSack(s, w, maxGaps)
 	a.lastRwnd = w
-	a.sackNeeded, a.sackNow = false, false
-	a.dataPackets = 0
-	a.timers[timerDelayedAck] = time.Time{}
 	return s.AppendTo(b)
 }
-
-func sackLen(t *tracker) int { return 16 + 4*len(t.ranges) + 4*len(t.dups) }
 
 // sendingData reports whether DATA may be sent in the current state.
 func (a *Association) sendingData() bool {
@@ -208,7 +251,7 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	}
 	cookieFirst := haveCtrl && a.state == CookieEchoed && len(a.ctrl) > 0 && a.ctrl[0].b[0] == byte(wire.TypeCookieEcho)
 	dataOK := a.sendingData() || cookieFirst
-	sackDue := a.sackNeeded && a.sackNow
+	sackDue := a.rx != nil && a.rx.SackNow()
 	if !haveCtrl {
 		if dataOK {
 			dst = a.dataDue()
@@ -237,7 +280,7 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	// Control chunks for this destination, in order.
 	kept := a.ctrl[:0]
 	for i, c := range a.ctrl {
-		same := c.to == dst && (c.to != nil || !c.dst.IsValid() || c.dst == dstAddr)
+		same := c.to == dst || (c.to == nil && (!c.dst.IsValid() || c.dst == dstAddr))
 		if c.alone || !same || len(b)+len(c.b) > mtu && len(b) > start {
 			kept = append(kept, a.ctrl[i])
 			continue
@@ -247,13 +290,13 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	clear(a.ctrl[len(kept):])
 	a.ctrl = kept
 
-	if a.sackNeeded && (sackDue || len(b) > start || dataOK) && a.state != CookieWait && a.state != CookieEchoed {
-		if len(b)+sackLen(&a.rx) <= mtu || len(b) == start {
+	if a.sackPending() && (sackDue || len(b) > start || dataOK) && a.state != CookieWait && a.state != CookieEchoed {
+		if len(b)+sackFixed <= mtu || len(b) == start {
 			b = a.appendSack(b, mtu-len(b))
 		}
 	}
 	if a.fwdPending && a.prsctp {
-		b = a.appendForwardTSN(b, mtu)
+		b = a.appendForwardTSN(b, mtu, dst)
 	}
 	if dataOK && dst != nil {
 		b = a.appendData(b, dst, mtu, cookieFirst)
@@ -286,16 +329,12 @@ func (a *Association) transmitTo(p *path, dst netip.AddrPort) Transmit {
 // dataDue returns the path DATA would go to now, or nil when nothing may be
 // sent (nothing queued, or cwnd, rwnd or Nagle hold it).
 func (a *Association) dataDue() *path {
-	if a.out.marked > 0 {
-		for _, c := range a.out.chunks() {
-			if c.mark != markNone && !c.abandoned {
-				p := a.rtxPathFor(c)
-				if (c.mark == markFast && a.fastRtxBurst) || p.flight < p.cwnd {
-					return p
-				}
-				break
-			}
+	if a.out.HasRetransmits() {
+		p := a.rtxPath()
+		if (a.fastRtxBurst && a.out.HasFastRetransmits()) || a.flight(p) < p.cc.Cwnd() {
+			return p
 		}
+		return nil // retransmissions first (6.1 C)
 	}
 	p := a.dataPath()
 	if p == nil || !a.newDataAllowed(p) {
@@ -304,73 +343,72 @@ func (a *Association) dataDue() *path {
 	return p
 }
 
-// rtxPathFor is where a marked chunk is retransmitted (RFC 9260 6.4.1).
-func (a *Association) rtxPathFor(c *sentChunk) *path {
-	if c.mark == markT3 {
-		return a.altPath(c.path)
+// rtxPath is where retransmissions go: after a T3-rtx expiry an active
+// alternate of the path that timed out (RFC 9260 6.4.1), else the data path.
+func (a *Association) rtxPath() *path {
+	if a.t3Path != nil {
+		return a.altPath(a.t3Path)
 	}
-	if c.path.usable() {
-		return c.path
-	}
-	return a.altPath(c.path)
+	return a.dataPath()
 }
 
 // newDataAllowed applies cwnd (6.1 B), the peer's rwnd with zero window
 // probing (6.1 A) and the Nagle-like hold to new data on p.
 func (a *Association) newDataAllowed(p *path) bool {
-	if a.sq.empty() {
+	if a.sq.Empty() {
 		return false
 	}
-	if p.flight >= p.cwnd {
+	if a.flight(p) >= p.cc.Cwnd() {
 		return false
 	}
-	total := a.out.flightTotal(a.paths)
-	next := min(a.sq.nextLen(), p.maxPayload())
+	total := a.out.OutstandingTotal()
+	next := min(a.sq.NextLen(), p.maxPayload())
 	if uint32(next) > a.peerRwnd && total > 0 {
 		return false // 6.1 A; with nothing in flight one chunk probes the window
 	}
-	if !a.cfg.NoDelay && total > 0 && a.sq.peekLen() < p.maxPayload() && !a.shutdownRequested && a.state == Established {
+	if a.nagle(total) {
 		return false
 	}
 	return true
 }
 
+// nagle: hold a small message while data is in flight (unless NoDelay).
+func (a *Association) nagle(inFlight int) bool {
+	return !a.cfg.NoDelay && inFlight > 0 && a.sq.Unsent() < a.dataPath().maxPayload() &&
+		!a.shutdownRequested && a.state == Established
+}
+
 // appendData adds retransmissions and then new DATA chunks for p.
 func (a *Association) appendData(b []byte, p *path, mtu int, cookie bool) []byte {
 	sent := false
-	if a.out.marked > 0 && !cookie {
-		burst := a.fastRtxBurst
-		for _, c := range a.out.chunks() {
-			if c.mark == markNone || c.abandoned || a.rtxPathFor(c) != p {
-				continue
-			}
-			if !(burst && c.mark == markFast) && p.flight >= p.cwnd {
+	if a.out.HasRetransmits() && !cookie {
+		burst := a.fastRtxBurst && a.out.HasFastRetransmits()
+		for {
+			if !burst && a.flight(p) >= p.cc.Cwnd() {
 				break
 			}
-			if len(b)+16+len(c.d.UserData) > mtu {
+			room := mtu - len(b) - 16
+			if room <= 0 || !a.out.NextRetransmit(a.now, p.idx, room, &a.txData) {
 				break
 			}
-			if a.abandonIfDue(c) {
-				continue
-			}
-			b = c.d.AppendTo(b)
-			a.out.clearMark(c)
-			a.markSent(c, p)
+			b = a.txData.AppendTo(b)
+			a.peerRwnd -= min(a.peerRwnd, uint32(len(a.txData.UserData)))
 			sent = true
 		}
 		a.fastRtxBurst = false
-		if a.out.marked > 0 {
-			// Retransmissions come first (6.1 C): no new data yet.
+		a.prsctpAfterAck(false) // NextRetransmit may have abandoned messages
+		if a.out.HasRetransmits() {
 			return a.afterSend(b, p, sent)
 		}
+		a.t3Path = nil
 	}
-	for !a.sq.empty() {
+	for !a.sq.Empty() {
 		room := mtu - len(b) - 16
-		if room <= 0 || p.flight >= p.cwnd {
+		if room <= 0 || a.flight(p) >= p.cc.Cwnd() {
 			break
 		}
-		total := a.out.flightTotal(a.paths)
-		rest := a.sq.nextLen()
+		total := a.out.OutstandingTotal()
+		rest := a.sq.NextLen()
 		if rest > room && rest <= p.maxPayload() && len(b) > wire.HeaderLen {
 			break // fits whole in the next packet: do not split it here
 		}
@@ -378,36 +416,23 @@ func (a *Association) appendData(b []byte, p *path, mtu int, cookie bool) []byte
 		if uint32(n) > a.peerRwnd && total > 0 {
 			break
 		}
-		if !a.cfg.NoDelay && total > 0 && !sent && a.sq.peekLen() < p.maxPayload() && !a.shutdownRequested && a.state == Established {
+		if !sent && a.nagle(total) {
 			break
 		}
-		m := a.sq.next(n, &a.txData)
-		if m == nil {
+		ref, ok := a.sq.Next(a.now, n, &a.txData)
+		if !ok {
 			break
 		}
-		c := &sentChunk{d: a.txData, msg: m}
-		c.d.TSN = a.out.nextTSN
-		a.out.nextTSN++
-		a.out.add(c)
-		b = c.d.AppendTo(b)
-		a.markSent(c, p)
+		a.out.Add(a.now, p.idx, &a.txData, ref)
+		b = a.txData.AppendTo(b)
+		a.peerRwnd -= min(a.peerRwnd, uint32(len(a.txData.UserData)))
 		sent = true
 		if total == 0 && uint32(n) > a.peerRwnd {
 			break // zero window probe: one chunk
 		}
 	}
+	a.reportAbandoned()
 	return a.afterSend(b, p, sent)
-}
-
-// markSent records a (re)transmission of c on p.
-func (a *Association) markSent(c *sentChunk, p *path) {
-	c.path = p
-	c.sends++
-	c.sentAt = a.now
-	c.inFlight = true
-	c.misses = 0
-	p.flight += c.size()
-	a.peerRwnd -= min(a.peerRwnd, uint32(c.size()))
 }
 
 // afterSend starts T3-rtx for p when data went out (6.3.2 R1).
@@ -415,7 +440,7 @@ func (a *Association) afterSend(b []byte, p *path, sent bool) []byte {
 	if sent {
 		p.lastSend = a.now
 		if p.t3.IsZero() {
-			p.t3 = a.now.Add(p.rto)
+			p.t3 = a.now.Add(p.rto())
 		}
 	}
 	return b

@@ -46,6 +46,9 @@ func TestDataBothWaysManyStreams(t *testing.T) {
 }
 
 func TestFragmentation16MiB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16 MiB through the pair takes seconds")
+	}
 	h := newHarness(t, Config{SendBuffer: 32 << 20}, Config{})
 	h.established()
 	big := make([]byte, 16<<20)
@@ -210,7 +213,7 @@ func TestFastRetransmit(t *testing.T) {
 	if gaps < 3 {
 		t.Fatalf("%d SACKs with gaps", gaps)
 	}
-	if p := h.c.a.Paths()[0]; p.Cwnd >= initialCwnd(1452)+3*1452 {
+	if p := h.c.a.Paths()[0]; p.Cwnd >= min(4*1452, max(2*1452, 4404))+3*1452 {
 		t.Fatalf("cwnd %d not reduced", p.Cwnd)
 	}
 }
@@ -296,7 +299,7 @@ func TestZeroWindowAndWindowUpdate(t *testing.T) {
 func TestInvalidStreamAndNoUserData(t *testing.T) {
 	h := newHarness(t, Config{}, Config{MaxInStreams: 2})
 	h.established()
-	tsn := h.s.a.rx.cum + 1
+	tsn := h.s.a.rx.CumAck() + 1
 	d := &wire.Data{TSN: tsn, Stream: 5, Beginning: true, Ending: true, UserData: []byte("x")}
 	h.s.a.HandlePacket(h.now, Inbound{Remote: h.c.addr, Packet: mkPacket(5000, 5001, h.s.a.LocalTag(), d)})
 	tr, ok := h.s.a.PollTransmit(h.now, make([]byte, 1500))
@@ -331,7 +334,7 @@ func TestInvalidStreamAndNoUserData(t *testing.T) {
 func TestDuplicateDataReported(t *testing.T) {
 	h := newHarness(t, Config{}, Config{})
 	h.established()
-	tsn := h.s.a.rx.cum + 1
+	tsn := h.s.a.rx.CumAck() + 1
 	d := &wire.Data{TSN: tsn, Stream: 0, Beginning: true, Ending: true, UserData: []byte("x")}
 	pkt := mkPacket(5000, 5001, h.s.a.LocalTag(), d)
 	h.s.a.HandlePacket(h.now, Inbound{Remote: h.c.addr, Packet: pkt})

@@ -23,9 +23,10 @@
 //   - Bad input never panics: malformed packets are dropped or answered with
 //     the ERROR/ABORT the RFC asks for.
 //
-// The data path (send queue, retransmission queue, congestion control, RTO,
-// receive tracking and reassembly) lives in this package's sendqueue.go,
-// outstanding.go, congestion.go, tracker.go and reassembly.go behind small
-// types of their own, so that it can be swapped for stack/internal/tx and
-// stack/internal/rx without touching the state machine.
+// The data path is stack/internal/tx (send queue, retransmission queue with
+// SACK processing and PR-SCTP, congestion control and RTO per path) and
+// stack/internal/rx (TSN tracking, SACK timing, reassembly with partial
+// delivery); this package drives them and owns everything else: the state
+// machine, the cookie, tags, paths, timers, bundling and notifications.
+// Paths are numbered for tx by their index in the association.
 package assoc

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/udpsctp/udpsctp/stack/internal/tx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -24,7 +25,9 @@ type Endpoint struct {
 	rotatedAt  time.Time
 }
 
-// NewEndpoint returns the endpoint of SCTP port port.
+// NewEndpoint returns the endpoint of SCTP port port. Port 0 makes the
+// closed-port endpoint, which answers packets to any unbound port as RFC
+// 9260 8.4 says and accepts nothing.
 func NewEndpoint(port uint16, cfg Config) *Endpoint {
 	return &Endpoint{cfg: cfg.withDefaults(), port: port}
 }
@@ -118,9 +121,9 @@ func (e *Endpoint) Connect(now time.Time, remotes []netip.AddrPort, peerPort uin
 		}
 	}
 	a.localTag = nonZeroTag(e.rand)
-	a.sq = newSendQueue(a.cfg.OutStreams)
+	a.sq = tx.NewSendQueue(a.cfg.OutStreams, a.cfg.SendBuffer)
 	a.myInitialTSN = wire.TSN(e.rand())
-	a.out = newOutstanding(a.myInitialTSN)
+	a.out = tx.NewRetransmit(a.myInitialTSN)
 	a.state = CookieWait
 	a.sendInit()
 	return a, nil
@@ -135,8 +138,13 @@ func (e *Endpoint) Connect(now time.Time, remotes []netip.AddrPort, peerPort uin
 func (e *Endpoint) HandleUnmatched(now time.Time, in Inbound, listening bool, buf []byte) (reply Transmit, ok bool, a *Association) {
 	pkt := in.Packet
 	h, err := wire.ParseHeader(pkt)
-	if err != nil || h.DstPort != e.port || h.SrcPort == 0 {
+	// An endpoint of port 0 stands for every port nobody binds: it answers
+	// out-of-the-blue packets (RFC 9260 8.4) and never accepts.
+	if err != nil || h.SrcPort == 0 || h.DstPort == 0 || (e.port != 0 && h.DstPort != e.port) {
 		return Transmit{}, false, nil
+	}
+	if e.port == 0 {
+		listening = false
 	}
 	if !in.Remote.Addr().IsValid() || in.Remote.Addr().IsMulticast() || in.Remote.Addr().IsUnspecified() {
 		return Transmit{}, false, nil // 8.4 rule 1
@@ -166,12 +174,12 @@ func (e *Endpoint) HandleUnmatched(now time.Time, in Inbound, listening bool, bu
 			}
 		}
 	}
-	if n == 0 || it.Err() != nil && n == 0 {
-		return Transmit{}, false, nil
+	if n == 0 {
+		return Transmit{}, false, nil // empty or malformed from the start
 	}
 	reply = Transmit{Local: in.Local.Addr(), Remote: in.Remote}
 	out := func(tag uint32, c wire.Chunk) (Transmit, bool, *Association) {
-		b := wire.AppendHeader(buf[:0], wire.Header{SrcPort: e.port, DstPort: h.SrcPort, VerificationTag: tag})
+		b := wire.AppendHeader(buf[:0], wire.Header{SrcPort: h.DstPort, DstPort: h.SrcPort, VerificationTag: tag})
 		b = c.AppendTo(b)
 		wire.Finish(b)
 		reply.Packet = b

@@ -132,3 +132,13 @@ func (e *eventQueue) pop() (Event, bool) {
 }
 
 func (e *eventQueue) len() int { return len(e.q) - e.head }
+
+// The peer address states under the names of the API sketch.
+const (
+	Available   = AddrAvailable
+	Unreachable = AddrUnreachable
+	Removed     = AddrRemoved
+	Added       = AddrAdded
+	MadePrimary = AddrMadePrimary
+	Confirmed   = AddrConfirmed
+)

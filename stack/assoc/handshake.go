@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/udpsctp/udpsctp/stack/internal/tx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -29,7 +30,7 @@ func (a *Association) retransmitInit() {
 	p := a.primaryPath()
 	a.queueAlone(a.initChunk, 0, p, netip.AddrPort{})
 	a.initSentAt = a.now
-	a.timers[timerT1Init] = a.now.Add(p.rto)
+	a.timers[timerT1Init] = a.now.Add(p.rto())
 }
 
 // onT1Init retransmits the INIT with RTO back-off, or gives up after
@@ -43,7 +44,7 @@ func (a *Association) onT1Init() {
 		a.fail(&Error{Err: ErrInitFailed})
 		return
 	}
-	a.backoff(a.primaryPath())
+	a.primaryPath().est.Backoff()
 	a.retransmitInit()
 }
 
@@ -58,7 +59,7 @@ func (a *Association) onT1Cookie() {
 		return
 	}
 	p := a.primaryPath()
-	a.backoff(p)
+	p.est.Backoff()
 	a.sendCookieEcho()
 }
 
@@ -67,7 +68,7 @@ func (a *Association) sendCookieEcho() {
 	// The COOKIE ECHO goes first so that DATA may follow it (5.1 D).
 	a.ctrl = append([]ctrlChunk{{b: a.cookieEcho, to: p}}, a.ctrl...)
 	a.initSentAt = a.now
-	a.timers[timerT1Cookie] = a.now.Add(p.rto)
+	a.timers[timerT1Cookie] = a.now.Add(p.rto())
 }
 
 // handleInitAck processes an INIT ACK in COOKIE-WAIT (5.1 C); elsewhere it
@@ -101,7 +102,7 @@ func (a *Association) handleInitAck(raw wire.RawChunk, in Inbound) {
 	a.timers[timerT1Init] = time.Time{}
 	src := a.updatePort(in.Remote)
 	if a.initRetries == 0 && src != nil {
-		a.rttSample(src, a.now.Sub(a.initSentAt))
+		src.est.Sample(a.now.Sub(a.initSentAt))
 	}
 	a.addPeerAddrs(ack.Params, in.Remote.Port())
 	a.setupDataPath(a.myInitialTSN, ack.InitialTSN, min(a.cfg.OutStreams, ack.InStreams), min(a.cfg.MaxInStreams, ack.OutStreams), ack.ARwnd)
@@ -130,7 +131,7 @@ func (a *Association) handleCookieAck() {
 	}
 	a.timers[timerT1Cookie] = time.Time{}
 	if p := a.primaryPath(); a.initRetries == 0 && p != nil {
-		a.rttSample(p, a.now.Sub(a.initSentAt))
+		p.est.Sample(a.now.Sub(a.initSentAt))
 	}
 	a.becomeEstablished()
 }
@@ -163,7 +164,7 @@ func (a *Association) establishFromCookie(c *cookie, from netip.AddrPort) {
 	}
 	a.addPeerAddrs(ps, from.Port())
 	a.setupDataPath(c.localTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
-	a.out = newOutstanding(c.localTSN)
+	a.out = tx.NewRetransmit(c.localTSN)
 	a.queueCtrl((&wire.CookieAck{}).AppendTo(nil), a.findPath(from.Addr()))
 	a.becomeEstablished()
 }

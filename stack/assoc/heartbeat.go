@@ -33,7 +33,7 @@ func (a *Association) scheduleHeartbeat(p *path, now bool) {
 		p.hbAt = a.now
 		return
 	}
-	d := a.jitter(p.rto)
+	d := a.jitter(p.rto())
 	if p.confirmed {
 		d += a.cfg.HeartbeatInterval
 	}
@@ -50,7 +50,7 @@ func (a *Association) onHeartbeatTimer(p *path) {
 	}
 	if p.hbOutstanding {
 		p.hbOutstanding = false
-		a.backoff(p)
+		p.est.Backoff()
 		if !p.confirmed {
 			// An unconfirmed address does not count against the
 			// association; give up on it after Path.Max.Retrans.
@@ -63,7 +63,7 @@ func (a *Association) onHeartbeatTimer(p *path) {
 			return
 		}
 	}
-	if p.confirmed && p.flight > 0 && a.now.Sub(p.lastSend) < p.rto {
+	if p.confirmed && a.flight(p) > 0 && a.now.Sub(p.lastSend) < p.rto() {
 		// Data in flight probes the path already (T3-rtx counts errors).
 		a.scheduleHeartbeat(p, false)
 		return
@@ -71,7 +71,7 @@ func (a *Association) onHeartbeatTimer(p *path) {
 	a.sendHeartbeat(p)
 	a.scheduleHeartbeat(p, false)
 	if !p.confirmed {
-		p.hbAt = a.now.Add(p.rto)
+		p.hbAt = a.now.Add(p.rto())
 	}
 }
 
@@ -119,7 +119,7 @@ func (a *Association) handleHeartbeatAck(raw wire.RawChunk) {
 		return
 	}
 	p.hbOutstanding = false
-	a.rttSample(p, a.now.Sub(sent))
+	p.est.Sample(a.now.Sub(sent))
 	if !p.confirmed {
 		p.confirmed = true
 		p.active = true

@@ -1,19 +1,12 @@
 package assoc
 
-import "time"
+import "github.com/udpsctp/udpsctp/stack/internal/tx"
 
-// OutMessage is one user message for Send. It has the fields of
-// stack/internal/tx.OutMessage.
+// OutMessage is one user message for Send (stack/internal/tx.OutMessage):
+// Stream, PPID, Unordered, Data (owned by the association after Send),
+// Deadline and MaxRetrans (PR-SCTP, RFC 3758 / RFC 7496, applied only when
+// the peer supports FORWARD TSN) and Context (returned in SendFailed).
 //
-// PR-SCTP (RFC 3758) policies apply only when the peer supports FORWARD TSN:
-// Deadline (timed reliability; zero = none) and MaxRetrans (limited
-// retransmissions, RFC 7496; zero or negative = unlimited).
-type OutMessage struct {
-	Stream     uint16
-	PPID       uint32
-	Unordered  bool
-	Data       []byte // owned by the association after Send
-	Deadline   time.Time
-	MaxRetrans int
-	Context    uint64 // opaque, returned in SendFailed
-}
+// MaxRetrans: -1 is unlimited; Send also takes 0 as unlimited, so that a
+// zero OutMessage is fully reliable (limits start at 1 retransmission).
+type OutMessage = tx.OutMessage

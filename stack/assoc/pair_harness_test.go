@@ -2,11 +2,9 @@ package assoc_test
 
 import (
 	"container/heap"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/udpsctp/udpsctp/stack/assoc"
@@ -23,8 +21,14 @@ import (
 //
 // In the style of dcSCTP's socket test (ExchangeMessages, AdvanceTime) and
 // quinn-proto's Pair (drive, step): advance, drive, exchange and runUntil
-// move time; onTransmit and the inFlight / drop / duplicate / reorder calls
-// edit what is on the wire.
+// move time; onTransmit and the inFlight / drop / duplicate / reverse calls
+// (pair_inflight_test.go) edit what is on the wire. Every packet is checked
+// on its way out (pair_packets_test.go); events are logged per node
+// (pair_events_test.go); links are memnet.Link models (pair_link_test.go).
+//
+// Invariants the simulator itself enforces, failing the run: no malformed
+// packet, bounded packets in flight and events processed, and no timer that
+// keeps firing without time moving.
 
 const (
 	simUDPPort  = 9899 // RFC 6951 default encapsulation port
@@ -35,84 +39,6 @@ const (
 // simEpoch is virtual time zero; any fixed instant does.
 var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// verdict is what an onTransmit hook does with a packet about to enter its link.
-type verdict int
-
-const (
-	pass      verdict = iota // through the link model
-	drop                     // lost
-	duplicate                // two copies through the link model
-)
-
-// inflight is one datagram on the wire.
-type inflight struct {
-	id       uint64
-	from, to netip.AddrPort
-	data     []byte
-	sentAt   time.Time
-	ev       *simEvent
-	chunks   []wire.ChunkType
-}
-
-// has reports whether the packet carries a chunk of type t.
-func (p *inflight) has(t wire.ChunkType) bool {
-	for _, c := range p.chunks {
-		if c == t {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *inflight) String() string {
-	return fmt.Sprintf("#%d %v->%v %dB [%s]", p.id, p.from.Addr(), p.to.Addr(), len(p.data), describeChunks(p.data))
-}
-
-// describeChunks renders a packet's chunks for traces: TSNs of DATA, the
-// acks of SACK, the new cumulative TSN of FORWARD TSN.
-func describeChunks(pkt []byte) string {
-	if len(pkt) < wire.HeaderLen {
-		return "short"
-	}
-	var parts []string
-	it := wire.NewChunkIter(pkt[wire.HeaderLen:], wire.HeaderLen)
-	for it.Next() {
-		raw := it.Chunk()
-		switch raw.Type {
-		case wire.TypeData:
-			var d wire.Data
-			if d.Decode(raw) == nil {
-				flags := ""
-				if d.Beginning {
-					flags += "B"
-				}
-				if d.Ending {
-					flags += "E"
-				}
-				if d.Unordered {
-					flags += "U"
-				}
-				parts = append(parts, fmt.Sprintf("DATA %d s%d/%d %s %dB", d.TSN, d.Stream, d.SSN, flags, len(d.UserData)))
-				continue
-			}
-		case wire.TypeSack:
-			var sk wire.Sack
-			if sk.Decode(raw) == nil {
-				parts = append(parts, fmt.Sprintf("SACK cum %d rwnd %d gaps %v dups %d", sk.CumTSNAck, sk.ARwnd, sk.Gaps, len(sk.Dups)))
-				continue
-			}
-		case wire.TypeForwardTSN:
-			var f wire.ForwardTSN
-			if f.Decode(raw) == nil {
-				parts = append(parts, fmt.Sprintf("FWD-TSN %d %v", f.NewCumTSN, f.Streams))
-				continue
-			}
-		}
-		parts = append(parts, raw.Type.String())
-	}
-	return strings.Join(parts, ", ")
-}
-
 type simEventKind uint8
 
 const (
@@ -121,6 +47,8 @@ const (
 	evAction
 )
 
+// simEvent is one entry of the queue: a packet delivery, an association's
+// wake-up (valid while gen matches), or a user action.
 type simEvent struct {
 	at     time.Time
 	seq    uint64
@@ -203,6 +131,19 @@ type simAssoc struct {
 	removed bool
 }
 
+// ended reports whether the association reported its end to the user.
+func (sa *simAssoc) ended() bool {
+	for _, e := range sa.node.events {
+		if ac, ok := e.ev.(assoc.AssocChange); ok && e.sa == sa {
+			switch ac.State {
+			case assoc.ShutdownComp, assoc.CommLost, assoc.CantStartAssoc:
+				return true
+			}
+		}
+	}
+	return false
+}
+
 type partialKey struct {
 	stream    uint16
 	unordered bool
@@ -252,7 +193,7 @@ func newSim(seed uint64) *sim {
 		buf:   make([]byte, simBufSize),
 		bounds: simBounds{
 			maxInFlight: 5000,
-			maxSteps:    20_000_000,
+			maxSteps:    2_000_000,
 			maxFires:    64,
 		},
 	}
@@ -451,41 +392,6 @@ func (s *sim) transmit(n *simNode, t assoc.Transmit) {
 	}
 }
 
-// checkPacket checks what any packet on the wire must satisfy: a common
-// header with our ports, a good CRC32c, well-formed chunks, and the MTU.
-func checkPacket(p *inflight, mtu int) error {
-	if mtu == 0 {
-		mtu = 1452
-	}
-	if len(p.data) > mtu {
-		return fmt.Errorf("%d bytes > MTU %d", len(p.data), mtu)
-	}
-	h, err := wire.ParseHeader(p.data)
-	if err != nil {
-		return err
-	}
-	if h.SrcPort != simSCTPPort || h.DstPort != simSCTPPort {
-		return fmt.Errorf("ports %d->%d", h.SrcPort, h.DstPort)
-	}
-	if !wire.VerifyChecksum(p.data) {
-		return errors.New("bad CRC32c")
-	}
-	it := wire.NewChunkIter(p.data[wire.HeaderLen:], wire.HeaderLen)
-	for it.Next() {
-		p.chunks = append(p.chunks, it.Chunk().Type)
-	}
-	if it.Err() != nil {
-		return it.Err()
-	}
-	if len(p.chunks) == 0 {
-		return errors.New("no chunks")
-	}
-	if p.to.Port() != simUDPPort {
-		return fmt.Errorf("to UDP port %d", p.to.Port())
-	}
-	return nil
-}
-
 // deliver hands an arrived packet to its endpoint.
 func (s *sim) deliver(p *inflight) {
 	n := s.node(p.to.Addr())
@@ -606,6 +512,9 @@ func (s *sim) settle() {
 				sa.removed = true
 				s.cancelTimer(sa)
 				s.logf("%s association closed", n.name)
+				if !sa.ended() {
+					s.failf("%s: association closed (state %v) without a SHUTDOWN_COMP, COMM_LOST or CANT_STR_ASSOC event", n.name, sa.a.State())
+				}
 				continue
 			}
 			live = append(live, sa)
@@ -619,7 +528,10 @@ func (s *sim) settle() {
 func (s *sim) drain(sa *simAssoc) bool {
 	moved := false
 	for i := 0; ; i++ {
-		if i > 1<<20 {
+		if s.err != nil {
+			return false
+		}
+		if i > 100_000 {
 			s.failf("%s: PollTransmit never ends", sa.node.name)
 			return false
 		}
@@ -649,7 +561,6 @@ func (s *sim) drain(sa *simAssoc) bool {
 // messages and tells the application.
 func (s *sim) handleEvent(sa *simAssoc, ev assoc.Event) {
 	n := sa.node
-	ev = normEvent(ev)
 	if m, ok := ev.(assoc.Message); ok {
 		s.logf("%s event Message stream=%d ppid=%d len=%d eor=%v unordered=%v", n.name, m.Stream, m.PPID, len(m.Data), m.EOR, m.Unordered)
 		s.consumed(sa, len(m.Data))
@@ -750,7 +661,8 @@ func (s *sim) advance(d time.Duration) {
 }
 
 // quiet reports whether nothing is in flight, no user action is pending and
-// every association has nothing queued or unacknowledged.
+// every live association is ESTABLISHED with nothing queued or unacknowledged
+// (a handshake or shutdown under way is not quiet).
 func (s *sim) quiet() bool {
 	if s.nPkts > 0 {
 		return false
@@ -763,7 +675,7 @@ func (s *sim) quiet() bool {
 	for _, n := range s.nodes {
 		for _, sa := range n.assocs {
 			st := sa.a.Status()
-			if st.Unacked > 0 || st.Pending > 0 {
+			if st.State != assoc.Established || st.Unacked > 0 || st.Pending > 0 {
 				return false
 			}
 		}
@@ -792,145 +704,5 @@ func (s *sim) exchange() {
 		s.nPkts--
 		s.deliver(next.pkt)
 		s.settle()
-	}
-}
-
-// inFlight lists the packets on the wire, in delivery order.
-func (s *sim) inFlight() []*inflight {
-	var out []*inflight
-	for _, e := range s.q {
-		if e.kind == evPacket {
-			out = append(out, e.pkt)
-		}
-	}
-	sortByDelivery(out)
-	return out
-}
-
-func sortByDelivery(ps []*inflight) {
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && (ps[j].ev.at.Before(ps[j-1].ev.at) || (ps[j].ev.at.Equal(ps[j-1].ev.at) && ps[j].ev.seq < ps[j-1].ev.seq)); j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
-}
-
-// dropInFlight removes the packets on the wire that match pred; it returns
-// how many.
-func (s *sim) dropInFlight(pred func(*inflight) bool) int {
-	k := 0
-	for _, p := range s.inFlight() {
-		if pred(p) {
-			heap.Remove(&s.q, p.ev.index)
-			s.nPkts--
-			k++
-		}
-	}
-	return k
-}
-
-// duplicateInFlight adds a second copy, arriving extra later, of each packet
-// on the wire that matches pred.
-func (s *sim) duplicateInFlight(pred func(*inflight) bool, extra time.Duration) int {
-	k := 0
-	for _, p := range s.inFlight() {
-		if pred(p) {
-			c := &inflight{id: p.id, from: p.from, to: p.to, data: append([]byte(nil), p.data...), sentAt: p.sentAt, chunks: p.chunks}
-			c.ev = s.push(&simEvent{at: p.ev.at.Add(extra), kind: evPacket, pkt: c})
-			s.nPkts++
-			k++
-		}
-	}
-	return k
-}
-
-// reverseInFlight makes the packets on the wire arrive in the reverse of
-// their current order (each takes another's delivery time).
-func (s *sim) reverseInFlight() {
-	ps := s.inFlight()
-	times := make([]time.Time, len(ps))
-	for i, p := range ps {
-		times[i] = p.ev.at
-	}
-	for _, p := range ps {
-		heap.Remove(&s.q, p.ev.index)
-	}
-	for i, p := range ps {
-		p.ev = s.push(&simEvent{at: times[len(ps)-1-i], kind: evPacket, pkt: p})
-	}
-}
-
-// normEvent turns pointer events into values so type switches need one case.
-func normEvent(ev assoc.Event) assoc.Event {
-	return ev
-}
-
-// assocChanges lists the AssocChange events n saw, in order.
-func (n *simNode) assocChanges() []assoc.AssocChange {
-	var out []assoc.AssocChange
-	for _, e := range n.events {
-		if ac, ok := e.ev.(assoc.AssocChange); ok {
-			out = append(out, ac)
-		}
-	}
-	return out
-}
-
-// countChanges counts n's AssocChange events in state st.
-func (n *simNode) countChanges(st assoc.AssocChangeState) int {
-	k := 0
-	for _, ac := range n.assocChanges() {
-		if ac.State == st {
-			k++
-		}
-	}
-	return k
-}
-
-// firstChange returns when n first saw an AssocChange in state st.
-func (n *simNode) firstChange(st assoc.AssocChangeState) (time.Time, bool) {
-	for _, e := range n.events {
-		if ac, ok := e.ev.(assoc.AssocChange); ok && ac.State == st {
-			return e.at, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// hasEvent reports whether n saw an event for which pred holds.
-func (n *simNode) hasEvent(pred func(assoc.Event) bool) bool {
-	for _, e := range n.events {
-		if pred(e.ev) {
-			return true
-		}
-	}
-	return false
-}
-
-// eventSummary renders n's non-message events for failure messages.
-func (n *simNode) eventSummary() string {
-	var b strings.Builder
-	msgs := 0
-	for _, e := range n.events {
-		if _, ok := e.ev.(assoc.Message); ok {
-			msgs++
-			continue
-		}
-		fmt.Fprintf(&b, " [%v %s]", e.at.Sub(simEpoch), fmtEvent(e.ev))
-	}
-	return fmt.Sprintf("%s: %d messages;%s", n.name, msgs, b.String())
-}
-
-// fmtEvent renders an event briefly (no payload bytes).
-func fmtEvent(ev assoc.Event) string {
-	switch ev := ev.(type) {
-	case assoc.Message:
-		return fmt.Sprintf("Message{stream %d ppid %#x %dB eor=%v unordered=%v}", ev.Stream, ev.PPID, len(ev.Data), ev.EOR, ev.Unordered)
-	case assoc.SendFailed:
-		return fmt.Sprintf("SendFailed{stream %d ppid %#x %dB unsent=%v error=%d}", ev.Msg.Stream, ev.Msg.PPID, len(ev.Msg.Data), ev.Unsent, ev.Error)
-	case assoc.AssocChange:
-		return fmt.Sprintf("AssocChange{%v error=%d out=%d in=%d cause=%v}", ev.State, ev.Error, ev.OutStreams, ev.InStreams, ev.Cause)
-	default:
-		return fmt.Sprintf("%T%+v", ev, ev)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/udpsctp/udpsctp/stack/internal/tx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -12,24 +13,17 @@ import (
 // and RTO (6.3).
 type path struct {
 	id        uint32
+	idx       int // index in Association.paths: the tx package's path number
 	remote    netip.AddrPort
 	local     netip.Addr
 	active    bool
 	confirmed bool
 	errors    int
 	mtu       int
+	lastSend  time.Time
 
-	// Congestion control (RFC 9260 7.2).
-	cwnd, ssthresh  int
-	partialAcked    int
-	flight          int
-	inFastRecovery  bool
-	fastRecoveryEnd wire.TSN
-	lastSend        time.Time
-
-	// RTO (RFC 9260 6.3.1).
-	srtt, rttvar, rto time.Duration
-	measured          bool
+	cc  *tx.Congestion // RFC 9260 7.2
+	est *tx.RTO        // RFC 9260 6.3.1
 
 	t3 time.Time // T3-rtx deadline (zero: stopped)
 
@@ -43,20 +37,28 @@ func (a *Association) newPath(remote netip.AddrPort, confirmed bool) *path {
 	a.pathSeq++
 	p := &path{
 		id:        a.pathSeq,
+		idx:       len(a.paths),
 		remote:    remote,
 		active:    true,
 		confirmed: confirmed,
 		mtu:       a.cfg.MTU,
-		rto:       a.cfg.RTOInitial,
-		ssthresh:  1 << 30, // "arbitrarily high" (7.2.1): the peer's rwnd bounds it first
+		cc:        tx.NewCongestion(a.cfg.MTU),
+		est:       tx.NewRTO(a.cfg.RTOInitial, a.cfg.RTOMin, a.cfg.RTOMax),
 	}
-	p.cwnd = initialCwnd(p.mtu)
 	a.paths = append(a.paths, p)
 	return p
 }
 
-// initialCwnd is RFC 9260 7.2.1: min(4*MTU, max(2*MTU, 4404)).
-func initialCwnd(mtu int) int { return min(4*mtu, max(2*mtu, 4404)) }
+// rto is the path's current retransmission timeout.
+func (p *path) rto() time.Duration { return p.est.Value() }
+
+// flight is the user data in flight on p.
+func (a *Association) flight(p *path) int {
+	if a.out == nil {
+		return 0
+	}
+	return a.out.Outstanding(p.idx)
+}
 
 func (p *path) stateValue() PathState {
 	switch {
@@ -73,28 +75,6 @@ func (p *path) usable() bool { return p.active && p.confirmed }
 
 // maxPayload is the user data that fits one DATA chunk alone in a packet.
 func (p *path) maxPayload() int { return p.mtu - wire.HeaderLen - 16 }
-
-// rttSample updates SRTT, RTTVAR and RTO (RFC 9260 6.3.1 C1-C3).
-func (a *Association) rttSample(p *path, r time.Duration) {
-	if r < 0 {
-		return
-	}
-	if !p.measured {
-		p.srtt, p.rttvar, p.measured = r, r/2, true
-	} else {
-		d := p.srtt - r
-		if d < 0 {
-			d = -d
-		}
-		p.rttvar = p.rttvar - p.rttvar/4 + d/4 // RTO.Beta = 1/4
-		p.srtt = p.srtt - p.srtt/8 + r/8       // RTO.Alpha = 1/8
-	}
-	rto := p.srtt + 4*p.rttvar
-	p.rto = min(max(rto, a.cfg.RTOMin), a.cfg.RTOMax)
-}
-
-// backoff doubles the RTO (6.3.3 E2), bounded by RTO.Max.
-func (a *Association) backoff(p *path) { p.rto = min(2*p.rto, a.cfg.RTOMax) }
 
 func (a *Association) findPath(addr netip.Addr) *path {
 	addr = addr.Unmap()
@@ -145,7 +125,9 @@ func (a *Association) altPath(from *path) *path {
 	return a.dataPath()
 }
 
-// SetPrimary makes the path to addr the primary (SCTP_PRIMARY_ADDR).
+// SetPrimary makes the path to addr the primary (SCTP_PRIMARY_ADDR): new
+// DATA goes there while it is active and confirmed. It queues a
+// PeerAddrChange{MadePrimary} event; ErrNoPath when addr is no peer address.
 func (a *Association) SetPrimary(addr netip.Addr) error {
 	p := a.findPath(addr)
 	if p == nil {

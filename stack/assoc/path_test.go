@@ -56,7 +56,10 @@ func TestMultihomedPathConfirmation(t *testing.T) {
 		t.Fatalf("paths %+v", paths)
 	}
 	h.run(time.Second)
-	if !h.c.has(func(e Event) bool { c, ok := e.(PeerAddrChange); return ok && c.State == AddrConfirmed && c.Addr.Addr() == alt }) {
+	if !h.c.has(func(e Event) bool {
+		c, ok := e.(PeerAddrChange)
+		return ok && c.State == AddrConfirmed && c.Addr.Addr() == alt
+	}) {
 		t.Fatalf("alternate not confirmed: %v", h.c.events)
 	}
 	if p := h.c.a.Paths()[1]; p.State != PathActive || p.Primary {
@@ -101,7 +104,10 @@ func TestFailoverToAlternatePath(t *testing.T) {
 		t.Fatalf("failover took until %v", h.now.Sub(t0))
 	}
 	h.run(30 * time.Second)
-	if !h.c.has(func(e Event) bool { c, ok := e.(PeerAddrChange); return ok && c.State == AddrUnreachable && c.Addr == h.s.addr }) {
+	if !h.c.has(func(e Event) bool {
+		c, ok := e.(PeerAddrChange)
+		return ok && c.State == AddrUnreachable && c.Addr == h.s.addr
+	}) {
 		t.Fatalf("primary not reported unreachable: %v", h.c.events)
 	}
 	if h.c.a.Closed() {
@@ -110,6 +116,7 @@ func TestFailoverToAlternatePath(t *testing.T) {
 	if err := h.c.a.SetPrimary(altAddr.Addr()); err != nil {
 		t.Fatal(err)
 	}
+	h.flush()
 	if !h.c.has(func(e Event) bool { c, ok := e.(PeerAddrChange); return ok && c.State == AddrMadePrimary }) {
 		t.Fatal("no MadePrimary")
 	}

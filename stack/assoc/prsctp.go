@@ -4,129 +4,56 @@ import (
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
-// PR-SCTP (RFC 3758): abandoning messages whose policy ran out, and
-// FORWARD TSN in both directions.
+// PR-SCTP (RFC 3758): the tx package abandons messages whose policy ran out
+// and builds the FORWARD TSN; here we report the abandonments and send it.
 
-// abandonIfDue abandons c's message if its policy ran out; reports so.
-func (a *Association) abandonIfDue(c *sentChunk) bool {
-	if !a.prsctp || c.msg == nil || !c.msg.hasPolicy() || c.msg.abandoned {
-		return c.abandoned
+// prsctpAfterAck reports abandoned messages and asks for a FORWARD TSN when
+// the Advanced.Peer.Ack.Point passed the cumulative ack (3.5 C1-C3): after
+// a SACK or a T3-rtx expiry (again, C4/C5), else only when the point moved
+// past the last one sent.
+func (a *Association) prsctpAfterAck(again bool) {
+	if a.prsctp && a.out.ForwardTSN(a.now, &a.txFwd) && (again || a.fwdSent.Less(a.txFwd.NewCumTSN)) {
+		a.fwdPending = true
 	}
-	m := c.msg
-	if m.expired(a.now) || (m.m.MaxRetrans > 0 && c.sends > m.m.MaxRetrans) {
-		a.abandon(m)
-		return true
-	}
-	return false
-}
-
-// abandonDue runs abandonIfDue over the chunks waiting for retransmission.
-func (a *Association) abandonDue() {
-	if !a.prsctp {
-		return
-	}
-	for _, c := range a.out.chunks() {
-		if c.mark != markNone {
-			a.abandonIfDue(c)
-		}
-	}
-	a.advancePeerAck()
-}
-
-// abandon marks every chunk of m abandoned (3.5 A3), drops its unsent
-// rest and reports SendFailed.
-func (a *Association) abandon(m *outMsg) {
-	m.abandoned = true
-	for _, c := range a.out.chunks() {
-		if c.msg == m && !c.abandoned {
-			c.abandoned = true
-			a.out.clearMark(c)
-			a.out.leaveFlight(c)
-		}
-	}
-	if !m.fullyCut() && m.chunks > 0 {
-		// Part of it went out: give the unsent rest one TSN, abandoned
-		// and never sent, so that the FORWARD TSN names its stream and
-		// SSN and the receiver drops the fragments it holds.
-		d := wire.Data{Stream: m.m.Stream, SSN: m.ssn, PPID: m.m.PPID, Unordered: m.m.Unordered, Ending: true, TSN: a.out.nextTSN}
-		a.out.nextTSN++
-		a.out.add(&sentChunk{d: d, msg: m, abandoned: true})
-	}
-	a.sq.abandonCur(m)
-	a.sq.buffered -= len(m.m.Data)
-	a.sendFailed(m, 0)
+	a.reportAbandoned()
 }
 
 // expireUnsent drops unsent messages whose deadline passed.
 func (a *Association) expireUnsent() {
-	if !a.prsctp || a.sq.empty() {
+	if !a.prsctp || a.sq.Empty() {
 		return
 	}
-	for _, m := range a.sq.expire(a.now, a.scratch[:0]) {
-		a.sendFailed(m, 0)
-	}
+	a.sq.Expire(a.now)
+	a.reportAbandoned()
 }
 
-// advancePeerAck moves the Advanced.Peer.Ack.Point over abandoned chunks
-// (3.5 C1-C2) and asks for a FORWARD TSN when it passes the cum ack.
-func (a *Association) advancePeerAck() {
-	if !a.prsctp {
-		return
-	}
-	if a.out.advancedPeerAck.Less(a.out.cumAck) {
-		a.out.advancedPeerAck = a.out.cumAck
-	}
-	for _, c := range a.out.chunks() {
-		if c.d.TSN.LessEq(a.out.advancedPeerAck) {
-			continue
-		}
-		if !c.abandoned {
-			break
-		}
-		a.out.advancedPeerAck = c.d.TSN
-	}
-	if a.out.cumAck.Less(a.out.advancedPeerAck) {
-		a.fwdPending = true
-	}
-}
-
-// appendForwardTSN adds the FORWARD TSN (3.2) naming, per ordered stream,
-// the last SSN skipped.
-func (a *Association) appendForwardTSN(b []byte, mtu int) []byte {
-	if !a.out.cumAck.Less(a.out.advancedPeerAck) {
+// appendForwardTSN adds the FORWARD TSN (3.2) if one is due and fits. T3-rtx
+// runs on p while it is unacknowledged, even with no DATA in flight, so a
+// lost FORWARD TSN goes again (3.5 C4).
+func (a *Association) appendForwardTSN(b []byte, mtu int, p *path) []byte {
+	f := &a.txFwd
+	if !a.out.ForwardTSN(a.now, f) {
 		a.fwdPending = false
+		a.reportAbandoned()
 		return b
 	}
-	f := wire.ForwardTSN{NewCumTSN: a.out.advancedPeerAck}
-	for _, c := range a.out.chunks() {
-		if a.out.advancedPeerAck.Less(c.d.TSN) {
-			break
-		}
-		if c.d.Unordered {
-			continue
-		}
-		found := false
-		for i := range f.Streams {
-			if f.Streams[i].Stream == c.d.Stream {
-				if f.Streams[i].SSN.Less(c.d.SSN) {
-					f.Streams[i].SSN = c.d.SSN
-				}
-				found = true
-			}
-		}
-		if !found {
-			f.Streams = append(f.Streams, wire.ForwardTSNStream{Stream: c.d.Stream, SSN: c.d.SSN})
-		}
-	}
+	a.reportAbandoned()
 	if len(b)+8+4*len(f.Streams) > mtu {
 		return b
 	}
 	a.fwdPending = false
+	a.fwdSent = f.NewCumTSN
+	if p == nil {
+		p = a.primaryPath()
+	}
+	if p.t3.IsZero() {
+		p.t3 = a.now.Add(p.rto())
+	}
 	return f.AppendTo(b)
 }
 
-// handleForwardTSN applies a received FORWARD TSN (3.6) and acknowledges it
-// at once.
+// handleForwardTSN applies a received FORWARD TSN (3.6); the Tracker counts
+// it like DATA for the SACK rules.
 func (a *Association) handleForwardTSN(raw wire.RawChunk) {
 	switch a.state {
 	case Established, ShutdownPending, ShutdownSent:
@@ -137,12 +64,12 @@ func (a *Association) handleForwardTSN(raw wire.RawChunk) {
 	if f.Decode(raw) != nil {
 		return
 	}
-	a.sackNeeded, a.sackNow = true, true
-	if !a.rx.cum.Less(f.NewCumTSN) || !a.rx.inWindow(f.NewCumTSN) {
-		return
+	if a.rx.CumAck().Diff(f.NewCumTSN) > 1<<20 {
+		return // far beyond anything the peer can have sent: ignore
 	}
-	a.rx.forwardTo(f.NewCumTSN)
-	a.reasm.forward(f.NewCumTSN, f.Streams, a.deliver, func(s uint16) {
+	a.rx.ForwardTo(f.NewCumTSN)
+	for _, s := range a.reasm.ForwardTSN(f.NewCumTSN, f.Streams) {
 		a.events.push(PartialDeliveryAborted{Stream: s})
-	})
+	}
+	a.popMessages()
 }

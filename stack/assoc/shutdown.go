@@ -23,7 +23,7 @@ func (a *Association) Shutdown(now time.Time) {
 }
 
 // allAcked: nothing queued and nothing outstanding.
-func (a *Association) allAcked() bool { return a.sq.empty() && a.out.len() == 0 }
+func (a *Association) allAcked() bool { return a.sq.Empty() && a.out.Empty() }
 
 // shutdownProgress sends SHUTDOWN or SHUTDOWN ACK once our data is all
 // acknowledged (9.2).
@@ -35,7 +35,7 @@ func (a *Association) shutdownProgress() {
 	case ShutdownPending:
 		a.state = ShutdownSent
 		a.sendShutdown()
-		a.timers[timerT5Guard] = a.now.Add(5 * a.cfg.RTOMax)
+		a.timers[timerT5Guard] = a.now.Add(a.t5Guard())
 	case ShutdownReceived:
 		a.state = ShutdownAckSent
 		a.sendShutdownAck()
@@ -46,20 +46,21 @@ func (a *Association) shutdownProgress() {
 // A SACK goes along when there are gaps (the SHUTDOWN cannot carry them).
 func (a *Association) sendShutdown() {
 	a.removeCtrl(wire.TypeShutdown)
-	a.queueCtrl((&wire.Shutdown{CumTSNAck: a.rx.cum}).AppendTo(nil), a.primaryPath())
-	if len(a.rx.ranges) > 0 || len(a.rx.dups) > 0 {
-		a.sackNeeded, a.sackNow = true, true
-	} else {
-		a.sackNeeded, a.sackNow = false, false
-		a.timers[timerDelayedAck] = time.Time{}
+	a.queueCtrl((&wire.Shutdown{CumTSNAck: a.rx.CumAck()}).AppendTo(nil), a.primaryPath())
+	if a.rx.HasGaps() {
+		a.rx.ForceSack()
+	} else if a.sackPending() {
+		// The SHUTDOWN carries the cumulative ack: no SACK needed.
+		a.rx.FillSack(&a.dropSack, a.rwnd(), 0)
+		a.lastRwnd = a.rwnd()
 	}
-	a.timers[timerT2Shutdown] = a.now.Add(a.primaryPath().rto)
+	a.timers[timerT2Shutdown] = a.now.Add(a.primaryPath().rto())
 }
 
 func (a *Association) sendShutdownAck() {
 	a.removeCtrl(wire.TypeShutdownAck)
 	a.queueCtrl((&wire.ShutdownAck{}).AppendTo(nil), a.primaryPath())
-	a.timers[timerT2Shutdown] = a.now.Add(a.primaryPath().rto)
+	a.timers[timerT2Shutdown] = a.now.Add(a.primaryPath().rto())
 }
 
 // handleShutdown processes a SHUTDOWN (9.2).
@@ -72,20 +73,27 @@ func (a *Association) handleShutdown(raw wire.RawChunk) {
 	case Established, ShutdownPending:
 		a.state = ShutdownReceived
 		a.events.push(ShutdownEvent{})
-		a.processAck(s.CumTSNAck, 0, nil, false)
+		a.shutdownAck(s.CumTSNAck)
 		a.shutdownProgress()
 	case ShutdownReceived:
-		a.processAck(s.CumTSNAck, 0, nil, false)
+		a.shutdownAck(s.CumTSNAck)
 	case ShutdownSent:
 		// Both sides closed: answer with SHUTDOWN ACK (9.2).
 		a.events.push(ShutdownEvent{})
-		a.processAck(s.CumTSNAck, 0, nil, false)
+		a.shutdownAck(s.CumTSNAck)
 		a.state = ShutdownAckSent
 		a.removeCtrl(wire.TypeShutdown)
 		a.sendShutdownAck()
 	case ShutdownAckSent:
 		a.sendShutdownAck()
 	}
+}
+
+// shutdownAck applies a SHUTDOWN's cumulative TSN ack as a SACK without
+// gaps whose window leaves the peer's rwnd as it was.
+func (a *Association) shutdownAck(cum wire.TSN) {
+	s := &wire.Sack{CumTSNAck: cum, ARwnd: a.peerRwnd + uint32(a.out.OutstandingTotal())}
+	a.processAck(s, false)
 }
 
 // handleShutdownAck completes the close in SHUTDOWN-SENT or
@@ -114,13 +122,13 @@ func (a *Association) onT2Shutdown() {
 	p := a.primaryPath()
 	switch a.state {
 	case ShutdownSent:
-		a.backoff(p)
+		p.est.Backoff()
 		if a.pathError(p) {
 			return
 		}
 		a.sendShutdown()
 	case ShutdownAckSent:
-		a.backoff(p)
+		p.est.Backoff()
 		if a.pathError(p) {
 			return
 		}
@@ -133,4 +141,19 @@ func (a *Association) onT5Guard() {
 	if a.state == ShutdownSent || a.state == ShutdownAckSent {
 		a.abortWith(nil, &Error{Err: ErrPeerUnreachable})
 	}
+}
+
+// t5Guard is the T5-shutdown-guard duration: 5 * RTO.Max (RFC 9260 9.2),
+// but never shorter than the T2 retransmissions Association.Max.Retrans
+// allows, so that the error counter, not the guard, decides that a
+// responsive peer behind a lossy path is gone.
+func (a *Association) t5Guard() time.Duration {
+	g := 5 * a.cfg.RTOMax
+	var sum time.Duration
+	rto := a.cfg.RTOMin
+	for range a.cfg.AssocMaxRetrans + 1 {
+		sum += rto
+		rto = min(2*rto, a.cfg.RTOMax)
+	}
+	return max(g, sum)
 }

@@ -63,34 +63,36 @@ func TestShutdownBeforeEstablished(t *testing.T) {
 }
 
 func TestShutdownT2RetransmitAndGuard(t *testing.T) {
-	h := newHarness(t, Config{RTOMax: 2 * time.Second, AssocMaxRetrans: 100}, Config{})
+	// The peer answers heartbeats (so the error counter stays low) but
+	// never sees our SHUTDOWN: T2 resends it, then the T5 guard aborts.
+	cfg := Config{RTOMax: 4 * time.Second, AssocMaxRetrans: 3, HeartbeatInterval: time.Second}
+	h := newHarness(t, cfg, Config{})
 	h.established()
-	h.drop = func(from *side, p *wire.Packet) bool { return from == h.c }
+	var abortAt time.Duration
+	h.drop = func(from *side, p *wire.Packet) bool {
+		if ab, ok := p.Chunks[0].(*wire.Abort); ok && from == h.c && !ab.T && abortAt == 0 {
+			abortAt = h.now.Sub(t0)
+		}
+		return from == h.c && p.Chunks[0].Type() == wire.TypeShutdown
+	}
+	start := h.now.Sub(t0)
 	h.c.a.Shutdown(h.now)
-	start := h.now
+	if g := h.c.a.t5Guard(); g != 20*time.Second {
+		t.Fatalf("guard %v, want 5 * RTO.Max", g)
+	}
 	h.run(time.Minute)
 	if n := h.count("client", wire.TypeShutdown); n < 4 {
 		t.Fatalf("%d SHUTDOWNs", n)
 	}
-	// T5 guard: 5 * RTO.Max after the first SHUTDOWN, an ABORT.
 	if !h.c.a.Closed() || !h.c.has(isChange(CommLost)) {
 		t.Fatalf("state %v", h.c.a.State())
 	}
-	var abortAt time.Duration
-	h.drop = nil
-	h2 := newHarness(t, Config{RTOMax: 2 * time.Second, AssocMaxRetrans: 100}, Config{})
-	h2.established()
-	h2.drop = func(from *side, p *wire.Packet) bool {
-		if ab, ok := p.Chunks[0].(*wire.Abort); ok && from == h2.c && !ab.T && abortAt == 0 {
-			abortAt = h2.now.Sub(start)
-		}
-		return from == h2.c
+	if abortAt-start != 20*time.Second {
+		t.Fatalf("ABORT after %v, want the 20s guard", abortAt-start)
 	}
-	start = h2.now
-	h2.c.a.Shutdown(h2.now)
-	h2.run(time.Minute)
-	if abortAt != 10*time.Second {
-		t.Fatalf("ABORT after %v, want 5 * RTO.Max", abortAt)
+	// With many retransmissions allowed the guard waits for them.
+	if g := (&Association{cfg: Config{RTOMin: time.Second, RTOMax: 2 * time.Second, AssocMaxRetrans: 20}}).t5Guard(); g != 41*time.Second {
+		t.Fatalf("guard %v", g)
 	}
 }
 
@@ -228,7 +230,7 @@ func TestReceivedAbortTagRules(t *testing.T) {
 func TestWrongTagDropped(t *testing.T) {
 	h := newHarness(t, Config{}, Config{})
 	h.established()
-	d := &wire.Data{TSN: h.s.a.rx.cum + 1, Beginning: true, Ending: true, UserData: []byte("forged")}
+	d := &wire.Data{TSN: h.s.a.rx.CumAck() + 1, Beginning: true, Ending: true, UserData: []byte("forged")}
 	h.s.a.HandlePacket(h.now, Inbound{Remote: h.c.addr, Packet: mkPacket(5000, 5001, h.s.a.LocalTag()^1, d)})
 	h.s.a.HandlePacket(h.now, Inbound{Remote: h.c.addr, Packet: mkPacket(5000, 5002, h.s.a.LocalTag(), d)})
 	h.s.a.HandlePacket(h.now, Inbound{Remote: h.c.addr, Packet: []byte{1, 2, 3}})

@@ -37,6 +37,8 @@ type sentMsg struct {
 	idx       int // position in its direction's send order
 	m         assoc.OutMessage
 	data      []byte        // the original payload (m.Data belongs to the stack once sent)
+	copy      []byte        // what is handed to Send, kept across ErrBufferFull retries
+	optional  bool          // Send may refuse it (the peer shut down first)
 	ttl       time.Duration // PR-SCTP lifetime from Send; 0 = none
 	noPR      bool          // PR-SCTP not negotiated: policies are ignored, the message is reliable
 	notBefore time.Duration // earliest send time, from the sender's COMM_UP
@@ -161,6 +163,7 @@ func (l *ledger) final() {
 		sort.Slice(ms, func(i, j int) bool { return ms[i].idx < ms[j].idx })
 		for _, m := range ms {
 			switch {
+			case !m.sent && m.optional:
 			case !m.sent:
 				l.errorf("%v: never accepted by Send", m)
 			case !m.pr() && m.delivered != 1:

@@ -19,7 +19,7 @@ import (
 const (
 	wlMinMsgs     = 10
 	wlMaxMsgs     = 200
-	wlBudget      = 3 << 20 // total payload bytes of one seed, both directions
+	wlBudget      = 4 << 20 // total payload bytes of one seed, both directions
 	wlBigMsg      = 1 << 20 // largest message
 	wlVirtualTime = time.Hour
 )
@@ -33,18 +33,21 @@ type partitionSpec struct {
 }
 
 type workload struct {
-	seed          uint64
-	cfg           [2]assoc.Config // client, server
-	links         [2]linkConfig   // client->server, server->client
-	msgs          [2][]*sentMsg   // by direction, in send order
-	streams       [2]uint16       // outbound streams each side ends up with
-	partitions    []partitionSpec
-	shutdownBy    int // 0 client, 1 server, 2 both at once
+	seed       uint64
+	cfg        [2]assoc.Config // client, server
+	links      [2]linkConfig   // client->server, server->client
+	msgs       [2][]*sentMsg   // by direction, in send order
+	streams    [2]uint16       // outbound streams each side ends up with
+	partitions []partitionSpec
+	shutdownBy int // 0 client, 1 server, 2 both at once
 	// collideAt, when set, makes the server connect to the client too, that
 	// long after the client (an INIT collision when shorter than a round
 	// trip, RFC 9260 5.2.1); both then listen.
 	collideAt time.Duration
 	collide   bool
+	// earlyShutdown: shutdownBy (0 or 1) shuts down once its own messages
+	// are queued, without waiting for the peer's.
+	earlyShutdown bool
 	shutdownDelay time.Duration
 	readDelay     [2]time.Duration
 	bytes         int
@@ -63,8 +66,8 @@ func (w *workload) String() string {
 	if w.collide {
 		collide = w.collideAt.String()
 	}
-	return fmt.Sprintf("seed %d: %d+%d msgs, %d bytes, partitions %v, INIT collision %s, shutdown by %d, read delays %v\n\tclient %s\n\tserver %s\n\tlinks %+v / %+v",
-		w.seed, n0, n1, w.bytes, w.partitions, collide, w.shutdownBy, w.readDelay, cfg(w.cfg[0]), cfg(w.cfg[1]), w.links[0], w.links[1])
+	return fmt.Sprintf("seed %d: %d+%d msgs, %d bytes, partitions %v, INIT collision %s, shutdown by %d (early %v), read delays %v\n\tclient %s\n\tserver %s\n\tlinks %+v / %+v",
+		w.seed, n0, n1, w.bytes, w.partitions, collide, w.shutdownBy, w.earlyShutdown, w.readDelay, cfg(w.cfg[0]), cfg(w.cfg[1]), w.links[0], w.links[1])
 }
 
 // genWorkload draws the workload of a seed.
@@ -129,7 +132,7 @@ func genWorkload(seed uint64) *workload {
 	n := wlMinMsgs + r.IntN(wlMaxMsgs-wlMinMsgs+1)
 	share := r.Float64() // fraction sent by the client
 	bigLeft := 0
-	if r.IntN(20) == 0 {
+	if r.IntN(8) == 0 {
 		bigLeft = 1
 	}
 	paced := [2]bool{r.IntN(2) == 0, r.IntN(2) == 0}
@@ -203,6 +206,14 @@ func genWorkload(seed uint64) *workload {
 		w.collideAt = time.Duration(r.Int64N(int64(2*w.links[0].Delay + 2*w.links[1].Delay + time.Millisecond)))
 	}
 	w.shutdownBy = r.IntN(3)
+	if w.shutdownBy < 2 && r.IntN(4) == 0 {
+		// The initiator shuts down as soon as its own messages are queued,
+		// racing the peer's sending; the peer's late messages may be refused.
+		w.earlyShutdown = true
+		for _, m := range w.msgs[1-w.shutdownBy] {
+			m.optional = true
+		}
+	}
 	w.shutdownDelay = time.Duration(r.IntN(500)) * time.Millisecond
 	return w
 }
@@ -300,6 +311,7 @@ type runResult struct {
 	stats   simStats
 	pr      string
 	prCount [3]int // PR-SCTP messages delivered, abandoned, abandoned but delivered
+	refused int    // messages Send refused after the peer's SHUTDOWN
 }
 
 // runWorkload plays w: the client connects, both sides send their messages
@@ -353,7 +365,12 @@ func runWorkload(w *workload, trace func(string, ...any)) (runResult, error) {
 					break
 				}
 				om := m.m
-				om.Data = bytes.Clone(m.data)
+				// The stack owns what it is given; the ledger keeps the
+				// original. The copy is made once, whatever the retries.
+				if m.copy == nil {
+					m.copy = bytes.Clone(m.data)
+				}
+				om.Data = m.copy
 				if m.ttl > 0 {
 					om.Deadline = s.now.Add(m.ttl)
 				}
@@ -361,14 +378,24 @@ func runWorkload(w *workload, trace func(string, ...any)) (runResult, error) {
 				if errors.Is(err, assoc.ErrBufferFull) {
 					break
 				}
+				if w.earlyShutdown && d != w.shutdownBy && (errors.Is(err, assoc.ErrShutdown) || errors.Is(err, assoc.ErrClosed)) {
+					// The peer shut down first: the rest is refused,
+					// as it must be (RFC 9260 9.2).
+					next[d] = len(w.msgs[d])
+					break
+				}
 				if err != nil {
 					s.failf("%s Send of %v: %v", n.name, m, err)
 					return
 				}
-				m.sent, m.sentAt = true, s.now
+				m.sent, m.sentAt, m.copy = true, s.now, nil
 				next[d]++
 			}
-			if !shutdownScheduled && next[0] == len(w.msgs[0]) && next[1] == len(w.msgs[1]) && !upAt[0].IsZero() && !upAt[1].IsZero() {
+			ready := next[0] == len(w.msgs[0]) && next[1] == len(w.msgs[1])
+			if w.earlyShutdown {
+				ready = next[w.shutdownBy] == len(w.msgs[w.shutdownBy])
+			}
+			if !shutdownScheduled && ready && !upAt[0].IsZero() && !upAt[1].IsZero() {
 				shutdownScheduled = true
 				s.after(w.shutdownDelay, "shutdown", func() {
 					for i, nd := range nodes {
@@ -424,6 +451,13 @@ func runWorkload(w *workload, trace func(string, ...any)) (runResult, error) {
 		}
 	}
 	res.pr, res.prCount = l.counts()
+	for d := range 2 {
+		for _, m := range w.msgs[d] {
+			if !m.sent {
+				res.refused++
+			}
+		}
+	}
 	if err := l.err(); err != nil {
 		return res, fmt.Errorf("%w\n\t%s\n\t%s", err, client.eventSummary(), server.eventSummary())
 	}

@@ -73,7 +73,7 @@ type Status struct {
 	State      State
 	PeerRwnd   uint32 // the peer's receive window as we last computed it
 	Unacked    int    // DATA chunks sent and not cumulatively acknowledged
-	Pending    int    // DATA chunks' worth of queued, unsent bytes (messages)
+	Pending    int    // bytes queued and not yet cut into DATA chunks
 	InStreams  uint16
 	OutStreams uint16
 	Primary    PathInfo
@@ -81,13 +81,13 @@ type Status struct {
 	PeerTag    uint32
 }
 
-// Status returns a snapshot of the association.
+// Status returns a snapshot of the association; it changes nothing.
 func (a *Association) Status() Status {
 	s := Status{
 		State:      a.state,
 		PeerRwnd:   a.peerRwnd,
-		Unacked:    a.out.len(),
-		Pending:    a.sq.msgs,
+		Unacked:    a.unacked(),
+		Pending:    a.pending(),
 		InStreams:  a.inStreams,
 		OutStreams: a.outStreams,
 		LocalTag:   a.localTag,
@@ -99,7 +99,8 @@ func (a *Association) Status() Status {
 	return s
 }
 
-// Paths returns one PathInfo per peer address.
+// Paths returns one PathInfo per peer address, in the order they were
+// learned (PathInfo.Primary marks the primary); a snapshot.
 func (a *Association) Paths() []PathInfo {
 	out := make([]PathInfo, 0, len(a.paths))
 	for _, p := range a.paths {
@@ -112,11 +113,33 @@ func (a *Association) pathInfo(p *path) PathInfo {
 	return PathInfo{
 		Addr:       p.remote,
 		State:      p.stateValue(),
-		Cwnd:       p.cwnd,
-		SRTT:       p.srtt,
-		RTO:        p.rto,
+		Cwnd:       p.cc.Cwnd(),
+		SRTT:       p.est.SRTT(),
+		RTO:        p.rto(),
 		MTU:        p.mtu,
 		ErrorCount: p.errors,
 		Primary:    p == a.primaryPath(),
 	}
 }
+
+func (a *Association) unacked() int {
+	if a.out == nil {
+		return 0
+	}
+	return a.out.Len()
+}
+
+func (a *Association) pending() int {
+	if a.sq == nil {
+		return 0
+	}
+	return a.sq.Unsent()
+}
+
+// The path states under the names of the API sketch.
+const (
+	Active      = PathActive
+	Inactive    = PathInactive
+	Unconfirmed = PathUnconfirmed
+	PF          = PathPF
+)

@@ -8,7 +8,6 @@ const (
 	timerT1Cookie          // 5.1: COOKIE ECHO retransmission
 	timerT2Shutdown        // 9.2: SHUTDOWN / SHUTDOWN ACK retransmission
 	timerT5Guard           // 9.2: shutdown guard, 5 * RTO.Max
-	timerDelayedAck        // 6.2: delayed SACK
 	numTimers
 )
 
@@ -24,6 +23,9 @@ func (a *Association) NextDeadline() time.Time {
 	}
 	for _, t := range a.timers {
 		take(t)
+	}
+	if a.rx != nil && a.state != Closed {
+		take(a.rx.Deadline())
 	}
 	for _, p := range a.paths {
 		take(p.t3)
@@ -56,11 +58,8 @@ func (a *Association) HandleTimeout(now time.Time) {
 		a.timers[timerT5Guard] = time.Time{}
 		a.onT5Guard()
 	}
-	if due(a.timers[timerDelayedAck]) {
-		a.timers[timerDelayedAck] = time.Time{}
-		if a.sackNeeded {
-			a.sackNow = true
-		}
+	if a.rx != nil {
+		a.rx.HandleTimeout(a.now) // the delayed SACK (6.2)
 	}
 	for _, p := range a.paths {
 		if a.state == Closed {
@@ -83,35 +82,23 @@ func (a *Association) HandleTimeout(now time.Time) {
 // onT3 handles a T3-rtx expiry on p (RFC 9260 6.3.3).
 func (a *Association) onT3(p *path) {
 	if a.state == CookieEchoed || a.state == CookieWait {
-		if p.flight > 0 {
-			p.t3 = a.now.Add(p.rto)
+		if a.flight(p) > 0 {
+			p.t3 = a.now.Add(p.rto())
 		}
 		return
 	}
-	// E1: congestion response (7.2.3).
-	p.ssthresh = max(p.cwnd/2, 4*p.mtu)
-	p.cwnd = p.mtu
-	p.partialAcked = 0
-	p.inFastRecovery = false
-	// E2: back off the RTO.
-	a.backoff(p)
-	// E3: everything outstanding on p is retransmitted.
-	for _, c := range a.out.chunks() {
-		if c.path == p && !c.acked && !c.abandoned && c.mark == markNone {
-			a.out.setMark(c, markT3)
-		}
-	}
-	a.abandonDue()
+	p.cc.OnT3(a.flight(p))            // E1 (7.2.3)
+	p.est.Backoff()                   // E2
+	a.out.MarkAllForRetransmit(p.idx) // E3
+	a.t3Path = p
 	if a.pathError(p) {
 		return
 	}
-	if a.out.advancedPeerAck != a.out.cumAck {
-		a.fwdPending = true // RFC 3758 3.5 C4: FORWARD TSN again
-	}
-	if a.out.marked > 0 || a.fwdPending {
-		// Restarted when the retransmission goes out (afterSend); keep it
-		// armed meanwhile so a stalled path still counts errors.
-		p.t3 = a.now.Add(p.rto)
+	a.prsctpAfterAck(true) // 3758 3.5 C4: a FORWARD TSN goes again if due
+	if a.out.HasRetransmits() || a.fwdPending || a.out.HasOutstandingOn(p.idx) {
+		// Restarted by the retransmission too; armed meanwhile so a
+		// stalled path keeps counting errors.
+		p.t3 = a.now.Add(p.rto())
 	}
 	switch a.state {
 	case ShutdownPending, ShutdownReceived:

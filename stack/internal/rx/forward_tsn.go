@@ -1,12 +1,16 @@
 package rx
 
-import "github.com/udpsctp/udpsctp/stack/wire"
+import (
+	"slices"
+
+	"github.com/udpsctp/udpsctp/stack/wire"
+)
 
 // ForwardTSN applies a FORWARD TSN (RFC 3758 3.6) after Tracker.ForwardTo:
 // every incomplete message with a fragment at or below newCum is dropped
 // (the sender abandons whole messages), and for each listed (stream, SSN)
-// the stream's next expected SSN moves past SSN, dropping what waits at or
-// below it. Messages that became deliverable come out of Pop. It returns the
+// the stream's next expected SSN moves past SSN, dropping incomplete
+// messages at or below it and delivering the complete ones. Messages that became deliverable come out of Pop. It returns the
 // streams whose partial delivery was abandoned, for the association's
 // partial-delivery-aborted notification (RFC 6458 SCTP_PARTIAL_DELIVERY_EVENT); nil when none.
 func (r *Reassembly) ForwardTSN(newCum wire.TSN, streams []wire.ForwardTSNStream) (partialAborted []uint16) {
@@ -43,13 +47,25 @@ func (r *Reassembly) ForwardTSN(newCum wire.TSN, streams []wire.ForwardTSNStream
 					r.dropRun(x)
 				}
 			}
-			for ssn, m := range ex.pending {
+			// Complete messages waiting behind the skipped ones were not
+			// abandoned: deliver them, in SSN order (RFC 3758 3.6: the
+			// receiver delivers what the FORWARD TSN made deliverable).
+			// Walk the held messages, not the SSN range, so the cost is
+			// bounded by what is buffered, whatever SSN the peer names.
+			next := r.nextSSN(s.Stream)
+			due := r.ssnScratch[:0]
+			for ssn := range ex.pending {
 				if ssn.LessEq(s.SSN) {
-					r.buffered -= len(m.Data)
-					r.items--
-					delete(ex.pending, ssn)
+					due = append(due, ssn)
 				}
 			}
+			slices.SortFunc(due, func(a, b wire.SSN) int { return int(a-next) - int(b-next) })
+			for _, ssn := range due {
+				m := ex.pending[ssn]
+				delete(ex.pending, ssn)
+				r.emit(ex, m)
+			}
+			r.ssnScratch = due[:0]
 		}
 		r.setNextSSN(s.Stream, s.SSN+1)
 		r.drainPending(s.Stream, r.extra(s.Stream))

@@ -90,11 +90,12 @@ type Reassembly struct {
 	startAt map[wire.TSN]*run   // non-empty runs by first TSN
 	endAt   map[wire.TSN]*run   // runs by last TSN
 
-	ready     []Message // deliverable, in order, from readyHead on
-	readyHead int
-	pdStreams []uint16 // streams with a partial delivery in progress
-	stuck     bool     // full and no partial delivery possible: do not rescan
-	scratch   []*run
+	ready      []Message  // deliverable, in order, from readyHead on
+	ssnScratch []wire.SSN // reused by ForwardTSN
+	readyHead  int
+	pdStreams  []uint16 // streams with a partial delivery in progress
+	stuck      bool     // full and no partial delivery possible: do not rescan
+	scratch    []*run
 }
 
 // NewReassembly returns a Reassembly for inStreams inbound streams holding

@@ -308,10 +308,12 @@ func TestReassemblyForwardTSN(t *testing.T) {
 	r.ForwardTSN(15, []wire.ForwardTSNStream{{Stream: 2, SSN: 2}})
 	mustAdd(t, r, &wire.Data{TSN: 21, Stream: 2, SSN: 3, Ending: true, UserData: []byte("!")})
 	eqStrings(t, summary(popAll(r)), []string{"2/3:kept!"})
-	// Skipping drops parked messages at or below the SSN, and stale entries do nothing.
+	// Skipping delivers the complete messages held at or below the SSN, in
+	// SSN order (RFC 3758 3.6; Linux and pion do the same), then what
+	// follows them; stale entries do nothing.
 	mustAdd(t, r, single(30, 1, 1, false, "p1"), single(31, 1, 2, false, "p2"), single(32, 1, 4, false, "p4"))
 	r.ForwardTSN(31, []wire.ForwardTSNStream{{Stream: 1, SSN: 1}, {Stream: 0, SSN: 0}})
-	eqStrings(t, summary(popAll(r)), []string{"1/2:p2"})
+	eqStrings(t, summary(popAll(r)), []string{"1/1:p1", "1/2:p2"})
 	r.ForwardTSN(33, []wire.ForwardTSNStream{{Stream: 1, SSN: 3}})
 	eqStrings(t, summary(popAll(r)), []string{"1/4:p4"})
 	if r.Buffered() != 0 || len(r.extras) != 0 || len(r.frags) != 0 {

@@ -1,6 +1,7 @@
 package assoc_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,8 +9,9 @@ import (
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
-// Scenarios that read best as scripts on the pair harness: handshake under
-// heavy loss, INIT collision, peer restart, one very large message.
+// Handshake scenarios on the pair harness: heavy loss, INIT collision
+// (RFC 9260 5.2.1, 5.2.4), peer restart (5.2.4 action A), and DATA that
+// overtakes the COOKIE ACK.
 
 // checkPeers checks that a and b hold one live association each, both
 // ESTABLISHED, and that their tags match crosswise.
@@ -81,12 +83,17 @@ func TestSimulationHandshakeHalfLoss(t *testing.T) {
 // association, up once.
 func TestSimulationInitCollision(t *testing.T) {
 	for _, offset := range []time.Duration{0, 5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond, 30 * time.Millisecond} {
-		for seed := uint64(1); seed <= 3; seed++ {
+		for seed := uint64(1); seed <= 6; seed++ {
 			s := newSim(seed)
 			a := s.addNode("a", "127.0.0.1", assoc.Config{})
 			b := s.addNode("b", "127.0.0.2", assoc.Config{})
 			a.listening, b.listening = true, true
 			link := linkConfig{Delay: 10 * time.Millisecond}
+			if seed > 3 {
+				// Lossy and duplicating: retransmitted INITs, INIT ACKs and
+				// COOKIE ECHOs meet the collision rules too.
+				link.Loss, link.Duplicate, link.Jitter = 0.2, 0.1, 5*time.Millisecond
+			}
 			s.setLinks(a, b, link, link)
 			s.connect(a, b)
 			s.after(offset, "connect b", func() {
@@ -94,8 +101,8 @@ func TestSimulationInitCollision(t *testing.T) {
 					s.connectNow(b, a)
 				}
 			})
-			if !s.drive(time.Minute) {
-				t.Fatalf("offset %v seed %d: not quiet after a minute: %v", offset, seed, s.err)
+			if !s.drive(10 * time.Minute) {
+				t.Fatalf("offset %v seed %d: not quiet after 10 minutes: %v", offset, seed, s.err)
 			}
 			s.advance(time.Second)
 			if s.err != nil {
@@ -116,17 +123,53 @@ func TestSimulationInitCollision(t *testing.T) {
 // again from the same address; the server's association restarts (RFC
 // 9260 5.2.4 action A) and reports RESTART.
 func TestSimulationPeerRestart(t *testing.T) {
-	s, client, server := establishedPair(t, 3, assoc.Config{}, linkConfig{Delay: 10 * time.Millisecond})
+	type tc struct {
+		seed uint64
+		link linkConfig
+		busy bool // the server has unacknowledged data when the client dies
+	}
+	cases := []tc{{seed: 3, link: linkConfig{Delay: 10 * time.Millisecond}}}
+	for seed := uint64(1); seed <= 4; seed++ {
+		cases = append(cases, tc{seed: seed, busy: seed%2 == 0,
+			link: linkConfig{Delay: 10 * time.Millisecond, Jitter: 3 * time.Millisecond, Loss: 0.1, Duplicate: 0.05}})
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("seed=%d/loss=%v/busy=%v", c.seed, c.link.Loss, c.busy), func(t *testing.T) {
+			testPeerRestart(t, c.seed, c.link, c.busy)
+		})
+	}
+}
+
+func testPeerRestart(t *testing.T, seed uint64, link linkConfig, busy bool) {
+	s, client, server := establishedPair(t, seed, assoc.Config{}, link)
 	sendBoth(t, s, client, server)
 	serverAssoc := server.assoc()
 	oldTag := serverAssoc.a.LocalTag()
+	old := map[string]int{} // what the server sent just before the crash, by payload
+	if busy {
+		for i := range 5 {
+			p := fmt.Sprintf("old %d", i)
+			old[p] = 0
+			if err := serverAssoc.a.Send(s.now, assoc.OutMessage{Stream: 3, PPID: 9, Data: []byte(p)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.settle()
+	}
 	s.restartNode(client)
+	// Deliveries to the client's new life; old data may be retained by the
+	// restarted association (RFC 9260 5.2.4 A) but never delivered twice.
+	client.onMessage = func(_ *simAssoc, m assoc.Message) {
+		if _, ok := old[string(m.Data)]; ok {
+			old[string(m.Data)]++
+		}
+	}
 	s.connect(client, server)
 	up := func() bool { return client.assoc() != nil && client.assoc().a.State() == assoc.Established }
-	if !s.runUntil(time.Minute, up) {
-		t.Fatalf("restarted client not up after a minute (%v)\n%s\n%s", s.err, client.eventSummary(), server.eventSummary())
+	if !s.runUntil(10*time.Minute, up) {
+		t.Fatalf("restarted client not up after 10 minutes (%v)\n%s\n%s", s.err, client.eventSummary(), server.eventSummary())
 	}
-	s.drive(time.Minute)
+	s.drive(10 * time.Minute)
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
@@ -142,110 +185,16 @@ func TestSimulationPeerRestart(t *testing.T) {
 	if serverAssoc.a.PeerTag() != client.assoc().a.LocalTag() || client.assoc().a.PeerTag() != serverAssoc.a.LocalTag() {
 		t.Fatalf("tags do not match after restart")
 	}
+	for p, n := range old {
+		if n > 1 {
+			t.Errorf("%q delivered %d times to the restarted client", p, n)
+		}
+	}
 	client.all = client.all[len(client.all)-1:]
 	if client.countChanges(assoc.CommUp) != 2 {
 		t.Errorf("client: want a COMM_UP for each life: %s", client.eventSummary())
 	}
 	sendBoth(t, s, client, server)
-}
-
-// TestSimulationHugeMessage moves one 16 MiB message over a lossy,
-// reordering link; it arrives whole (joined from partial deliveries, since
-// it exceeds the receive buffer).
-func TestSimulationHugeMessage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("16 MiB through the simulator: skipped in -short")
-	}
-	cfg := assoc.Config{SendBuffer: 32 << 20}
-	w := manualWorkload(1, [2]assoc.Config{cfg, {}}, linkConfig{Delay: 5 * time.Millisecond, Jitter: time.Millisecond, Loss: 0.02, Duplicate: 0.01, Reorder: 0.01}, [2]int{1, 1}, 10)
-	big := w.msgs[0][0]
-	big.data = make([]byte, 16<<20)
-	for i := range big.data {
-		big.data[i] = byte(i*7 + i>>11)
-	}
-	res, err := runWorkload(w, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("16 MiB delivered in %v virtual, %d packets (%d dropped)", res.virtual, res.stats.packets, res.stats.dropped)
-}
-
-// TestSimulationHarnessHooks checks the in-flight editing calls on a
-// plain handshake: dropping the first INIT costs one T1-init timeout;
-// duplicating the COOKIE ECHO does not make a second association.
-func TestSimulationHarnessHooks(t *testing.T) {
-	s := newSim(1)
-	client := s.addNode("client", "127.0.0.1", assoc.Config{})
-	server := s.addNode("server", "127.0.0.2", assoc.Config{})
-	server.listening = true
-	s.setLinks(client, server, linkConfig{Delay: 10 * time.Millisecond}, linkConfig{Delay: 10 * time.Millisecond})
-	s.connect(client, server)
-	s.step()
-	if got := s.dropInFlight(func(p *inflight) bool { return p.has(wire.TypeInit) }); got != 1 {
-		t.Fatalf("dropped %d INITs, want 1", got)
-	}
-	s.advance(500 * time.Millisecond)
-	if len(s.inFlight()) != 0 {
-		t.Fatalf("in flight before T1-init: %v", s.inFlight())
-	}
-	// T1-init (RTO.Initial 1s) resends the INIT; catch the COOKIE ECHO
-	// that follows on the wire.
-	s.runUntil(2*time.Second, func() bool {
-		for _, p := range s.inFlight() {
-			if p.has(wire.TypeCookieEcho) {
-				return true
-			}
-		}
-		return false
-	})
-	if s.duplicateInFlight(func(p *inflight) bool { return p.has(wire.TypeCookieEcho) }, time.Millisecond) != 1 {
-		t.Fatal("no COOKIE ECHO to duplicate")
-	}
-	s.exchange()
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-	checkPeers(t, client, server)
-	if got := s.elapsed(); got < time.Second {
-		t.Errorf("established at %v, before T1-init could resend the dropped INIT", got)
-	}
-}
-
-// TestSimulationMessageOverRecvBuffer sends messages larger than the
-// receiver's buffer, ordered and unordered: they must arrive by partial
-// delivery (RFC 6458 8.1.20) instead of stalling the association.
-func TestSimulationMessageOverRecvBuffer(t *testing.T) {
-	for _, unordered := range []bool{false, true} {
-		for _, lose := range []int{0, 3, 10, 20, 30, 40} {
-			w := manualWorkload(1, [2]assoc.Config{{}, {RecvBuffer: 64 << 10}}, linkConfig{Delay: 10 * time.Millisecond}, [2]int{1, 0}, 10)
-			m := w.msgs[0][0]
-			m.m.Unordered = unordered
-			m.data = make([]byte, 100_000)
-			for i := range m.data {
-				m.data[i] = byte(i * 13)
-			}
-			if lose > 0 {
-				// Lose the first transmission of the lose-th DATA packet, so
-				// that the receiver buffers fragments behind a hole.
-				w.setup = func(s *sim, client, _ *simNode) {
-					k := 0
-					s.onTransmit = func(p *inflight) verdict {
-						if p.from == client.addr && p.has(wire.TypeData) {
-							k++
-							if k == lose {
-								return drop
-							}
-						}
-						return pass
-					}
-				}
-			}
-			w.readDelay[1] = 48 * time.Millisecond
-			if _, err := runWorkload(w, nil); err != nil {
-				t.Errorf("unordered=%v, DATA packet %d lost: %v", unordered, lose, err)
-			}
-		}
-	}
 }
 
 // TestSimulationNoDataBeforeCommUp loses the COOKIE ACK while the server
@@ -291,5 +240,46 @@ func TestSimulationNoDataBeforeCommUp(t *testing.T) {
 	}
 	if errs := checkEventOrder(client, false); len(errs) > 0 {
 		t.Skipf("assoc bug: DATA received in COOKIE-ECHOED is delivered before COMM_UP (%v); reproduce with go test ./stack/assoc -run TestSimulationNoDataBeforeCommUp -v", errs)
+	}
+}
+
+// TestSimulationHarnessHooks checks the in-flight editing calls on a
+// plain handshake: dropping the first INIT costs one T1-init timeout;
+// duplicating the COOKIE ECHO does not make a second association.
+func TestSimulationHarnessHooks(t *testing.T) {
+	s := newSim(1)
+	client := s.addNode("client", "127.0.0.1", assoc.Config{})
+	server := s.addNode("server", "127.0.0.2", assoc.Config{})
+	server.listening = true
+	s.setLinks(client, server, linkConfig{Delay: 10 * time.Millisecond}, linkConfig{Delay: 10 * time.Millisecond})
+	s.connect(client, server)
+	s.step()
+	if got := s.dropInFlight(func(p *inflight) bool { return p.has(wire.TypeInit) }); got != 1 {
+		t.Fatalf("dropped %d INITs, want 1", got)
+	}
+	s.advance(500 * time.Millisecond)
+	if len(s.inFlight()) != 0 {
+		t.Fatalf("in flight before T1-init: %v", s.inFlight())
+	}
+	// T1-init (RTO.Initial 1s) resends the INIT; catch the COOKIE ECHO
+	// that follows on the wire.
+	s.runUntil(2*time.Second, func() bool {
+		for _, p := range s.inFlight() {
+			if p.has(wire.TypeCookieEcho) {
+				return true
+			}
+		}
+		return false
+	})
+	if s.duplicateInFlight(func(p *inflight) bool { return p.has(wire.TypeCookieEcho) }, time.Millisecond) != 1 {
+		t.Fatal("no COOKIE ECHO to duplicate")
+	}
+	s.exchange()
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	checkPeers(t, client, server)
+	if got := s.elapsed(); got < time.Second {
+		t.Errorf("established at %v, before T1-init could resend the dropped INIT", got)
 	}
 }

@@ -1,0 +1,25 @@
+package assoc
+
+import "github.com/udpsctp/udpsctp/stack/wire"
+
+// Verification tag rules (RFC 9260 8.5, 8.5.1) beyond the plain "the tag
+// is ours" check in HandlePacket, and the action bits of unknown chunks.
+
+// abortTagOK applies RFC 9260 8.5.1 B/C to an ABORT or SHUTDOWN COMPLETE.
+func (a *Association) abortTagOK(tag uint32, flags uint8) bool {
+	if flags&1 != 0 {
+		return a.peerTag != 0 && tag == a.peerTag
+	}
+	return tag == a.localTag
+}
+
+// unrecognized applies the action bits of an unknown chunk type (RFC 9260
+// 3.2) and reports whether processing of the packet stops.
+func (a *Association) unrecognized(raw wire.RawChunk) bool {
+	act := raw.Type.UnrecognizedAction()
+	if act.Reports() {
+		c := &wire.Error{Causes: []wire.Cause{&wire.UnrecognizedChunk{Chunk: append([]byte(nil), raw.Bytes...)}}}
+		a.queueCtrl(c.AppendTo(nil), nil)
+	}
+	return act.Stops()
+}
