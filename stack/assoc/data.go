@@ -74,7 +74,14 @@ func (a *Association) ReadConsumed(n int) {
 		return
 	}
 	a.popMessages() // partial delivery may resume now that there is room
-	if w := a.rwnd(); w >= a.lastRwnd+uint32(a.cfg.MTU) || (a.lastRwnd == 0 && w > 0) {
+	// A window update costs a packet; the SACKs of a flowing transfer
+	// carry the window anyway. Send one only when the peer may be held
+	// back: the window we last advertised was under a quarter of the
+	// buffer (or zero) and it has opened by at least one MTU (the SWS
+	// avoidance of RFC 1122 4.2.3.3).
+	w := a.rwnd()
+	if (a.lastRwnd == 0 && w > 0) ||
+		(a.lastRwnd < uint32(a.cfg.RecvBuffer/4) && w >= a.lastRwnd+uint32(a.cfg.MTU)) {
 		a.rx.ForceSack()
 	}
 }
