@@ -18,9 +18,19 @@ type batch struct {
 	bufs    []*[]byte // pooled buffers backing dgs, returned after the write
 	next    *[]byte   // the buffer handed out by buf and not yet used
 	counted bool      // counted in s.unflushed
+	pooled  bool      // from newBatch: back to the pool after flush
 }
 
-func (s *Stack) newBatch() *batch { return &batch{s: s} }
+// newBatch returns a batch for one user call; flush recycles it, so the
+// caller must not touch it after flush.
+func (s *Stack) newBatch() *batch {
+	b := s.batchPool.Get().(*batch)
+	b.pooled = true
+	return b
+}
+
+// loopBatch returns a batch that a long-lived goroutine keeps and reuses.
+func (s *Stack) loopBatch() *batch { return &batch{s: s} }
 
 // buf returns a packet buffer for PollTransmit or HandleUnmatched.
 func (b *batch) buf() []byte {
@@ -59,6 +69,10 @@ func (s *Stack) flush(b *batch) {
 			s.flushed.Broadcast()
 		}
 		s.mu.Unlock()
+	}
+	if b.pooled {
+		b.pooled = false
+		s.batchPool.Put(b)
 	}
 }
 

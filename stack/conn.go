@@ -76,6 +76,12 @@ func (c *Conn) detach(e *entry) {
 	close(c.rq.closed)
 }
 
+// Done returns a channel that is closed once the association has ended
+// (SHUTDOWN COMPLETE, ABORT or failure) and left the Stack: a program that
+// shut down gracefully waits on it before closing its Stack, so the last
+// packets of the shutdown are not cut short.
+func (c *Conn) Done() <-chan struct{} { return c.rq.closed }
+
 // AssocID returns the association's id.
 func (c *Conn) AssocID() AssocID { return c.e.id }
 

@@ -56,3 +56,25 @@ func TestDialListenEcho(t *testing.T) {
 		ln.Close()
 	})
 }
+
+// TestConnDone: Done closes when the graceful shutdown has completed.
+func TestConnDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, st := memStacks(t, 2, memnet.LinkConfig{Delay: 5 * time.Millisecond}, assoc.Config{})
+		ln, err := st[1].Listen("127.0.0.2:7")
+		require.NoError(t, err)
+		c, err := st[0].Dial(context.Background(), "127.0.0.2:7")
+		require.NoError(t, err)
+		peer, err := ln.AcceptSCTP()
+		require.NoError(t, err)
+		select {
+		case <-c.Done():
+			t.Fatal("done before the shutdown")
+		default:
+		}
+		require.NoError(t, c.Shutdown())
+		<-c.Done()
+		<-peer.Done()
+		require.Equal(t, assoc.Closed, c.Status().State)
+	})
+}

@@ -62,11 +62,12 @@ type Stack struct {
 	closedPort *assoc.Endpoint
 	nextEphem  uint16
 
-	bufPool sync.Pool // *[]byte packet buffers of bufLen
-	bufLen  int
-	wg      sync.WaitGroup
-	done    chan struct{}
-	trace   io.Closer // the trace file opened for TraceEnv, if any
+	bufPool   sync.Pool // *[]byte packet buffers of bufLen
+	batchPool sync.Pool // *batch for user calls
+	bufLen    int
+	wg        sync.WaitGroup
+	done      chan struct{}
+	trace     io.Closer // the trace file opened for TraceEnv, if any
 
 	// unflushed counts batches holding packets not yet written (guarded by
 	// mu); Close waits on flushed until it is zero.
@@ -127,6 +128,7 @@ func New(cfg Config) (*Stack, error) {
 	s.flushed = sync.NewCond(&s.mu)
 	s.closedPort = assoc.NewEndpoint(0, cfg.Assoc)
 	s.bufPool.New = func() any { b := make([]byte, s.bufLen); return &b }
+	s.batchPool.New = func() any { return &batch{s: s} }
 	s.timer = time.NewTimer(time.Hour)
 	s.timer.Stop()
 	for _, recv := range tr.ReceiveFuncs() {
@@ -201,7 +203,7 @@ func (s *Stack) runReader(recv encap.ReceiveFunc) {
 	for i := range dgs {
 		dgs[i].Buf = make([]byte, 1<<16)
 	}
-	out := s.newBatch()
+	out := s.loopBatch()
 	for {
 		for i := range dgs {
 			dgs[i].Buf = dgs[i].Buf[:cap(dgs[i].Buf)]
@@ -241,7 +243,7 @@ func (s *Stack) isClosed() bool {
 // serves the whole Stack, armed at the earliest deadline of the heap.
 func (s *Stack) runTimers() {
 	defer s.wg.Done()
-	out := s.newBatch()
+	out := s.loopBatch()
 	for {
 		select {
 		case <-s.done:
