@@ -1,9 +1,5 @@
 package stack
 
-import (
-	"net/netip"
-)
-
 // RcvFlags describe a message returned by RecvMsg.
 type RcvFlags uint32
 
@@ -144,8 +140,4 @@ func (q *recvQueue) read(b []byte, info *RcvInfo) (n int, consumed int, id Assoc
 		q.pop()
 	}
 	return n, n, id
-}
-
-func fromAddrPort(ap netip.AddrPort, sctpPort uint16) *Addr {
-	return &Addr{IP: ap.Addr(), Port: sctpPort, UDPPort: ap.Port()}
 }
