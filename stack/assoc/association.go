@@ -58,6 +58,7 @@ type Association struct {
 	cookieEcho   []byte // our COOKIE ECHO chunk, for T1-cookie
 	initRetries  int
 	initSentAt   time.Time
+	initPath     *path // where the INIT goes: T1-init tries each peer address in turn
 	preservative uint32 // Cookie Preservative to ask for (ms), after a stale cookie
 
 	paths   []*path
@@ -227,7 +228,7 @@ func (a *Association) HandlePacket(now time.Time, in Inbound) {
 		if !a.abortTagOK(h.VerificationTag, first.Flags) {
 			return
 		}
-		a.updatePort(in.Remote)
+		a.updatePort(in)
 		a.handleAbort(first)
 		return
 	case wire.TypeShutdownComplete:
@@ -248,7 +249,7 @@ func (a *Association) HandlePacket(now time.Time, in Inbound) {
 	if h.VerificationTag != a.localTag {
 		return // 8.5: wrong tag, silently discarded
 	}
-	src := a.updatePort(in.Remote)
+	src := a.updatePort(in)
 	a.processChunks(&it, in, src)
 }
 
@@ -258,6 +259,12 @@ func (a *Association) processChunks(it *wire.ChunkIter, in Inbound, src *path) {
 	immediate := false
 	for ok := true; ok && a.state != Closed; ok = it.Next() {
 		raw := it.Chunk()
+		if a.state == CookieEchoed && (raw.Type == wire.TypeData || raw.Type == wire.TypeSack) {
+			// DATA or SACK with our tag means the peer has our cookie and
+			// is up: take it as the COOKIE ACK that was lost, so COMM_UP
+			// comes before the data (as BSD and usrsctp do).
+			a.impliedCookieAck()
+		}
 		switch raw.Type {
 		case wire.TypeData:
 			gotData = true

@@ -117,7 +117,7 @@ func (a *Association) handleCookieEchoFirst(raw wire.RawChunk, h wire.Header, in
 		// An INIT collision: take the peer's tag from the cookie, stop the
 		// setup timers, enter ESTABLISHED.
 		a.peerTag = c.peerTag
-		src := a.updatePort(in.Remote)
+		src := a.updatePort(in)
 		if a.state == CookieWait || a.state == CookieEchoed {
 			a.prsctp = c.peerPRSCTP
 			a.setupDataPath(a.myInitialTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
@@ -129,7 +129,7 @@ func (a *Association) handleCookieEchoFirst(raw wire.RawChunk, h wire.Header, in
 			a.queueCtrl((&wire.CookieAck{}).AppendTo(nil), src)
 		}
 	case 'D':
-		src := a.updatePort(in.Remote)
+		src := a.updatePort(in)
 		if a.state == CookieWait || a.state == CookieEchoed {
 			// The peer's INIT ACK (or our COOKIE ACK) crossed: same
 			// association.
@@ -178,7 +178,7 @@ func (a *Association) handleRestart(c *cookie, in Inbound) bool {
 	a.fwdPending = false
 	a.assocErrors = 0
 	a.timers = [numTimers]time.Time{}
-	src := a.updatePort(in.Remote)
+	src := a.updatePort(in)
 	a.state = Established
 	a.queueCtrl((&wire.CookieAck{}).AppendTo(nil), src)
 	a.events.push(AssocChange{State: Restart, OutStreams: a.outStreams, InStreams: a.inStreams})

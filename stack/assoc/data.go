@@ -40,14 +40,6 @@ func (a *Association) Send(now time.Time, m OutMessage) error {
 		// No FORWARD TSN could announce an abandonment: fully reliable.
 		m.MaxRetrans, m.Deadline = -1, time.Time{}
 	}
-	if len(m.Data) > a.cfg.MTU-wire.HeaderLen-16 {
-		// Adapter for a tx gap: a message abandoned while only part of
-		// it is cut leaves no TSN for its unsent tail, so no FORWARD TSN
-		// can skip it and the peer's stream stalls (usrsctp gives the
-		// tail a TSN of its own). Until tx does, messages of more than
-		// one chunk are sent reliably.
-		m.MaxRetrans, m.Deadline = -1, time.Time{}
-	}
 	switch err := a.sq.Push(m); {
 	case err == nil:
 	case errors.Is(err, tx.ErrInvalidStream):
@@ -242,40 +234,46 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	}
 	a.expireUnsent()
 
-	// Pick the destination: the first control chunk's, else where DATA is
-	// due, else where the SACK goes.
-	var dst *path
-	var dstAddr = a.primaryPath().remote
-	haveCtrl := false
-	for _, c := range a.ctrl {
-		if !c.alone {
-			dst, haveCtrl = c.to, true
-			if dst == nil && c.dst.IsValid() {
-				dstAddr = c.dst
-			}
+	// Pick the destination (RFC 9260 6.4): the first control chunk's; else
+	// that of a due SACK, which goes to the source of the DATA it
+	// acknowledges; else where DATA is due.
+	var first *ctrlChunk
+	for i := range a.ctrl {
+		if !a.ctrl[i].alone {
+			first = &a.ctrl[i]
 			break
 		}
 	}
-	cookieFirst := haveCtrl && a.state == CookieEchoed && len(a.ctrl) > 0 && a.ctrl[0].b[0] == byte(wire.TypeCookieEcho)
+	cookieFirst := first != nil && a.state == CookieEchoed && a.ctrl[0].b[0] == byte(wire.TypeCookieEcho)
 	dataOK := a.sendingData() || cookieFirst
-	sackDue := a.rx != nil && a.rx.SackNow()
-	if !haveCtrl {
-		if dataOK {
-			dst = a.dataDue()
-		}
-		if dst == nil && !sackDue && !(a.fwdPending && a.prsctp) {
-			return Transmit{}, false
-		}
+	var dataDst *path
+	if dataOK {
+		dataDst = a.dataDue()
 	}
-	if dst == nil && !(haveCtrl && a.ctrl[0].dst.IsValid() && a.ctrl[0].to == nil) {
-		if !haveCtrl && sackDue && a.sackPath != nil {
-			dst = a.sackPath
-		} else {
-			dst = a.primaryPath()
+	sackOK := a.rx != nil && a.state != CookieWait && a.state != CookieEchoed
+	sackDue := sackOK && a.rx.SackNow()
+	var dst *path
+	var dstAddr netip.AddrPort
+	switch {
+	case first != nil && first.to == nil && first.dst.IsValid():
+		dstAddr = first.dst // a reply to an address that has no path
+	case first != nil:
+		dst = first.to
+		if dst == nil {
+			dst = a.dataPath()
 		}
+	case sackDue && a.sackPath != nil:
+		dst = a.sackPath
+	case dataDst != nil:
+		dst = dataDst
+	case sackDue || (a.fwdPending && a.prsctp):
+		dst = a.dataPath()
 	}
 	if dst != nil {
 		dstAddr = dst.remote
+	}
+	if !dstAddr.IsValid() {
+		return Transmit{}, false
 	}
 	mtu := a.cfg.MTU
 	if dst != nil {
@@ -297,7 +295,10 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	clear(a.ctrl[len(kept):])
 	a.ctrl = kept
 
-	if a.sackPending() && (sackDue || len(b) > start || dataOK) && a.state != CookieWait && a.state != CookieEchoed {
+	// A SACK rides only to its own path (6.4): bundled with a HEARTBEAT to
+	// another address it would be lost with that address.
+	sackHere := a.sackPath == nil || a.sackPath == dst
+	if sackOK && sackHere && a.sackPending() && (sackDue || len(b) > start || (dataDst != nil && dataDst == dst)) {
 		if len(b)+sackFixed <= mtu || len(b) == start {
 			b = a.appendSack(b, mtu-len(b))
 		}
@@ -305,7 +306,9 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	if a.fwdPending && a.prsctp {
 		b = a.appendForwardTSN(b, mtu, dst)
 	}
-	if dataOK && dst != nil {
+	// DATA only to the path it is due on: never with a HEARTBEAT to an
+	// unconfirmed or inactive address (5.4, 8.2).
+	if dataDst != nil && dst == dataDst {
 		b = a.appendData(b, dst, mtu, cookieFirst)
 	}
 	if len(b) == start {
@@ -313,6 +316,9 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	}
 	wire.Finish(b)
 	tr := Transmit{Remote: dstAddr, Packet: b}
+	if dst == nil {
+		dst = a.findPath(dstAddr.Addr())
+	}
 	if dst != nil {
 		tr.Local = dst.local
 	}

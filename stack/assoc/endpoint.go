@@ -220,6 +220,7 @@ func (e *Endpoint) HandleUnmatched(now time.Time, in Inbound, listening bool, bu
 		}
 		a := newAssociation(e, now, h.SrcPort)
 		a.establishFromCookie(c, in.Remote)
+		a.updatePort(in) // replies leave from the address the COOKIE ECHO arrived on
 		it := wire.NewChunkIter(pkt[wire.HeaderLen:], wire.HeaderLen)
 		it.Next()
 		if it.Next() {

@@ -27,7 +27,11 @@ func (a *Association) sendInit() {
 }
 
 func (a *Association) retransmitInit() {
-	p := a.primaryPath()
+	p := a.initPath
+	if p == nil {
+		p = a.primaryPath()
+		a.initPath = p
+	}
 	a.queueAlone(a.initChunk, 0, p, netip.AddrPort{})
 	a.initSentAt = a.now
 	a.timers[timerT1Init] = a.now.Add(p.rto())
@@ -44,7 +48,16 @@ func (a *Association) onT1Init() {
 		a.fail(&Error{Err: ErrInitFailed})
 		return
 	}
-	a.primaryPath().est.Backoff()
+	// connectx: the first reachable address wins. Each expiry moves the
+	// INIT to the next peer address (and the timed-out path to its next
+	// source address), so a cut primary does not stall the setup.
+	p := a.initPath
+	if p == nil {
+		p = a.primaryPath()
+	}
+	p.est.Backoff()
+	a.rotateLocal(p)
+	a.initPath = a.paths[(p.idx+1)%len(a.paths)]
 	a.retransmitInit()
 }
 
@@ -60,6 +73,7 @@ func (a *Association) onT1Cookie() {
 	}
 	p := a.primaryPath()
 	p.est.Backoff()
+	a.rotateLocal(p)
 	a.sendCookieEcho()
 }
 
@@ -100,9 +114,16 @@ func (a *Association) handleInitAck(raw wire.RawChunk, in Inbound) {
 	a.peerTag = ack.InitiateTag
 	a.prsctp = !a.cfg.DisablePRSCTP && (ack.ForwardTSNSupported() || ack.SupportsExtension(wire.TypeForwardTSN))
 	a.timers[timerT1Init] = time.Time{}
-	src := a.updatePort(in.Remote)
-	if a.initRetries == 0 && src != nil {
-		src.est.Sample(a.now.Sub(a.initSentAt))
+	src := a.updatePort(in)
+	if src != nil {
+		if a.initRetries == 0 {
+			src.est.Sample(a.now.Sub(a.initSentAt))
+		}
+		// The address that answered is reachable: it becomes the
+		// primary (connectx) and is confirmed, the INIT ACK carrying
+		// our tag back from it (RFC 9260 5.4).
+		a.primary = src
+		src.confirmed = true
 	}
 	a.addPeerAddrs(ack.Params, in.Remote.Port())
 	a.setupDataPath(a.myInitialTSN, ack.InitialTSN, min(a.cfg.OutStreams, ack.InStreams), min(a.cfg.MaxInStreams, ack.OutStreams), ack.ARwnd)
@@ -133,6 +154,14 @@ func (a *Association) handleCookieAck() {
 	if p := a.primaryPath(); a.initRetries == 0 && p != nil {
 		p.est.Sample(a.now.Sub(a.initSentAt))
 	}
+	a.becomeEstablished()
+}
+
+// impliedCookieAck ends COOKIE-ECHOED on the first DATA or SACK from the
+// peer when its COOKIE ACK did not arrive (no RTT sample: the time since
+// the COOKIE ECHO is not one round trip).
+func (a *Association) impliedCookieAck() {
+	a.timers[timerT1Cookie] = time.Time{}
 	a.becomeEstablished()
 }
 

@@ -51,12 +51,17 @@ func (a *Association) onHeartbeatTimer(p *path) {
 	if p.hbOutstanding {
 		p.hbOutstanding = false
 		p.est.Backoff()
+		a.rotateLocal(p) // the pair may be cut: try another source address
 		if !p.confirmed {
 			// An unconfirmed address does not count against the
-			// association; give up on it after Path.Max.Retrans.
+			// association; after Path.Max.Retrans it is inactive but
+			// still probed at the confirmed pace, so that it can
+			// come up once reachable.
 			p.errors++
 			if p.errors > a.cfg.PathMaxRetrans {
 				p.active = false
+				a.sendHeartbeat(p)
+				p.hbAt = a.now.Add(a.jitter(p.rto()) + max(a.cfg.HeartbeatInterval, 0))
 				return
 			}
 		} else if a.pathError(p) {

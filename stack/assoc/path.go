@@ -15,7 +15,7 @@ type path struct {
 	id        uint32
 	idx       int // index in Association.paths: the tx package's path number
 	remote    netip.AddrPort
-	local     netip.Addr
+	local     netip.Addr // source address (zero: the transport picks); see learnLocal, rotateLocal
 	active    bool
 	confirmed bool
 	errors    int
@@ -182,13 +182,67 @@ func (a *Association) pathAlive(p *path) {
 }
 
 // updatePort applies RFC 6951 5.5: the remote UDP port of a peer address is
-// taken from the latest packet that passed the verification tag check.
-func (a *Association) updatePort(from netip.AddrPort) *path {
+// taken from the latest packet that passed the verification tag check. The
+// path also learns the local address the packet arrived on (learnLocal).
+func (a *Association) updatePort(in Inbound) *path {
+	from := in.Remote
 	p := a.findPath(from.Addr())
 	if p != nil && from.Port() != 0 {
 		p.remote = netip.AddrPortFrom(p.remote.Addr(), from.Port())
 	}
+	if p != nil {
+		p.learnLocal(in.Local.Addr())
+	}
 	return p
+}
+
+// learnLocal makes p send from l, the address a packet from p's peer
+// address just arrived on: that pair of addresses works, and replies to the
+// packet (SACK, HEARTBEAT ACK, COOKIE ACK ...) leave from where it arrived.
+// RFC 9260 6.4 leaves the source address to the implementation; sending
+// from an address the peer reaches us on keeps both directions on one
+// local/remote pair.
+func (p *path) learnLocal(l netip.Addr) {
+	l = l.Unmap()
+	if l.IsValid() && !l.IsUnspecified() {
+		p.local = l
+	}
+}
+
+// rotateLocal moves p to the next of the endpoint's local addresses able to
+// reach its peer address, after a timeout on p (T1, T3-rtx, HEARTBEAT): when
+// the current local/remote pair is cut, another may get through. Nothing
+// changes when the endpoint has fewer than two such addresses (the socket
+// layer lists them only for multi-homed endpoints; otherwise the transport
+// picks the source).
+func (a *Association) rotateLocal(p *path) {
+	locals := a.ep.sourceAddrs()[:0] // XXX
+	remote := p.remote.Addr().Unmap()
+	cands := locals[:0]
+	for _, l := range locals {
+		l = l.Unmap()
+		if l.Is4() != remote.Is4() || (l.IsLoopback() && !remote.IsLoopback()) {
+			continue
+		}
+		cands = append(cands, l)
+	}
+	if len(cands) < 2 {
+		return
+	}
+	i := 0 // a zero local is the transport's pick: its first address
+	for j, l := range cands {
+		if l == p.local {
+			i = j
+		}
+	}
+	p.local = cands[(i+1)%len(cands)]
+}
+
+// sourceAddrs returns a copy of the endpoint's local addresses.
+func (e *Endpoint) sourceAddrs() []netip.Addr {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]netip.Addr(nil), e.localAddrs...)
 }
 
 // addPeerAddrs adds paths for the addresses a peer listed in INIT or INIT

@@ -46,7 +46,7 @@ func (a *Association) shutdownProgress() {
 // A SACK goes along when there are gaps (the SHUTDOWN cannot carry them).
 func (a *Association) sendShutdown() {
 	a.removeCtrl(wire.TypeShutdown)
-	a.queueCtrl((&wire.Shutdown{CumTSNAck: a.rx.CumAck()}).AppendTo(nil), a.primaryPath())
+	a.queueCtrl((&wire.Shutdown{CumTSNAck: a.rx.CumAck()}).AppendTo(nil), a.dataPath())
 	if a.rx.HasGaps() {
 		a.rx.ForceSack()
 	} else if a.sackPending() {
@@ -54,13 +54,13 @@ func (a *Association) sendShutdown() {
 		a.rx.FillSack(&a.dropSack, a.rwnd(), 0)
 		a.lastRwnd = a.rwnd()
 	}
-	a.timers[timerT2Shutdown] = a.now.Add(a.primaryPath().rto())
+	a.timers[timerT2Shutdown] = a.now.Add(a.dataPath().rto())
 }
 
 func (a *Association) sendShutdownAck() {
 	a.removeCtrl(wire.TypeShutdownAck)
-	a.queueCtrl((&wire.ShutdownAck{}).AppendTo(nil), a.primaryPath())
-	a.timers[timerT2Shutdown] = a.now.Add(a.primaryPath().rto())
+	a.queueCtrl((&wire.ShutdownAck{}).AppendTo(nil), a.dataPath())
+	a.timers[timerT2Shutdown] = a.now.Add(a.dataPath().rto())
 }
 
 // handleShutdown processes a SHUTDOWN (9.2).
@@ -104,7 +104,7 @@ func (a *Association) handleShutdownAck() {
 	}
 	a.ctrl = a.ctrl[:0]
 	sc := (&wire.ShutdownComplete{}).AppendTo(nil)
-	a.queueAlone(sc, a.peerTag, a.primaryPath(), netipZero)
+	a.queueAlone(sc, a.peerTag, a.dataPath(), netipZero)
 	a.close()
 	a.events.push(AssocChange{State: ShutdownComp, OutStreams: a.outStreams, InStreams: a.inStreams})
 }
@@ -119,7 +119,8 @@ func (a *Association) handleShutdownComplete() {
 // onT2Shutdown retransmits SHUTDOWN or SHUTDOWN ACK, counting errors
 // against Association.Max.Retrans (9.2).
 func (a *Association) onT2Shutdown() {
-	p := a.primaryPath()
+	p := a.dataPath()
+	a.rotateLocal(p)
 	switch a.state {
 	case ShutdownSent:
 		p.est.Backoff()

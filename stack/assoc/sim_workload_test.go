@@ -26,7 +26,7 @@ const (
 
 // knownDataBeforeCommUp: the core hands out DATA received in COOKIE-ECHOED
 // before COMM_UP (TestSimulationNoDataBeforeCommUp); set to false once fixed.
-const knownDataBeforeCommUp = true
+const knownDataBeforeCommUp = false
 
 type partitionSpec struct {
 	at, dur time.Duration // from the start of the run

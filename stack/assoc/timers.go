@@ -89,6 +89,7 @@ func (a *Association) onT3(p *path) {
 	}
 	p.cc.OnT3(a.flight(p))            // E1 (7.2.3)
 	p.est.Backoff()                   // E2
+	a.rotateLocal(p)                  // the pair may be cut: try another source
 	a.out.MarkAllForRetransmit(p.idx) // E3
 	a.t3Path = p
 	if a.pathError(p) {
