@@ -61,7 +61,7 @@ func TestSimulationSeeds(t *testing.T) {
 		return
 	}
 	n := *simSeeds
-	if testing.Short() {
+	if testing.Short() || (raceEnabled && !flagSet("sim.seeds")) {
 		n = min(n, 100)
 	}
 	type outcome struct {
@@ -144,4 +144,11 @@ func TestSimulationSeeds(t *testing.T) {
 		}
 		t.Logf("failing seeds: %v", seedsList)
 	}
+}
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
