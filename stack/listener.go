@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/udpsctp/udpsctp/stack/assoc"
 )
 
 // DefaultBacklog bounds the associations a Listener holds before Accept.
@@ -161,6 +163,9 @@ type DialOptions struct {
 	PeerUDPPort uint16
 	// More are further addresses of the same peer (sctp_connectx).
 	More []*Addr
+	// Assoc, when set, replaces the Stack's Config.Assoc for this
+	// association (see PacketConn.SetAssocConfig).
+	Assoc *assoc.Config
 }
 
 // Dial sets up an association to address ("ip:port") from a new
@@ -199,6 +204,9 @@ func (s *Stack) Dial(ctx context.Context, address string, opts ...DialOptions) (
 	if err != nil {
 		s.mu.Unlock()
 		return nil, err
+	}
+	if o.Assoc != nil {
+		s.setPortConfig(pb, *o.Assoc)
 	}
 	now := time.Now()
 	a, err := pb.ep.Connect(now, remotes, to.Port)

@@ -32,6 +32,13 @@ func NewEndpoint(port uint16, cfg Config) *Endpoint {
 	return &Endpoint{cfg: cfg.withDefaults(), port: port}
 }
 
+// SetConfig replaces the parameters new associations of this endpoint
+// start with (existing ones keep theirs). Not safe concurrently with
+// HandleUnmatched or Connect: the owner serializes it with them.
+func (e *Endpoint) SetConfig(cfg Config) {
+	e.cfg = cfg.withDefaults()
+}
+
 // Port returns the endpoint's SCTP port.
 func (e *Endpoint) Port() uint16 { return e.port }
 
