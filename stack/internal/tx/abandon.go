@@ -1,6 +1,10 @@
 package tx
 
-import "time"
+import (
+	"time"
+
+	"github.com/udpsctp/udpsctp/stack/wire"
+)
 
 // abandonMessage abandons every held chunk of m (RFC 3758 3.5: all
 // fragments of a message go together; the unsent rest is dropped by the
@@ -27,11 +31,54 @@ func (r *Retransmit) abandonMessage(m *Message, i int) {
 			r.prChunks--
 		}
 	}
+	if i == r.n {
+		r.addTail(m)
+	}
 	m.release()
 	if !m.reported {
 		m.reported = true
 		r.abandonedMsg = append(r.abandonedMsg, m.m)
 	}
+}
+
+// addTail gives the unsent rest of a partly cut message, m, one TSN of its
+// own, abandoned at once and never transmitted, and drops that rest from
+// the send queue. Without it the FORWARD TSN's new cumulative TSN would
+// stop inside the message: the peer would hold its first fragments for a
+// reassembly that never completes (RFC 3758 3.5 A3: all fragments of a
+// message are abandoned together; usrsctp gives the tail a TSN too). RFC
+// 3758 3.6 has the receiver move its cumulative TSN to the FORWARD TSN's,
+// received or not, so a TSN that never goes on the wire is fine; DATA
+// without user data is not (RFC 9260 6.2), so it never goes. The caller
+// checked that m's chunks are the last ones held, which holds while m is
+// partly cut: Next keeps cutting one message until its end, and Add
+// follows each Next.
+func (r *Retransmit) addTail(m *Message) {
+	q := m.q
+	if q == nil || q.cur != m || m.cut == 0 || m.cut >= len(m.m.Data) {
+		return
+	}
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	last, c := r.at(r.n-1), r.at(r.n)
+	*c = chunk{
+		d: wire.Data{
+			TSN:       r.next,
+			Stream:    m.m.Stream,
+			SSN:       m.ssn,
+			PPID:      m.m.PPID,
+			Unordered: m.m.Unordered,
+			Ending:    true,
+		},
+		msg:       m,
+		sentAt:    last.sentAt,
+		path:      last.path,
+		abandoned: true,
+	}
+	r.n++
+	r.next++
+	q.dropTail(m)
 }
 
 // applyDeadlines abandons the messages with a chunk still unacked whose
@@ -69,7 +116,8 @@ func (r *Retransmit) Abandoned() []OutMessage {
 
 // Abandon abandons the message of ref now, as if its PR-SCTP policy had
 // fired (for example on association-level cancellation); a no-op when none
-// of its chunks is held.
+// of its chunks is held or it is abandoned already. ref must still be
+// valid (see MsgRef: not retired).
 func (r *Retransmit) Abandon(ref MsgRef) {
 	if ref == nil || ref.abandoned || !ref.tsnKnown {
 		return

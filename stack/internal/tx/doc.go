@@ -35,9 +35,15 @@
 // Congestion.OnAck.
 //
 // PR-SCTP: OutMessage.MaxRetrans is -1 for unlimited; 0 means "never
-// retransmit" (RFC 7496), so a caller building an OutMessage must set it.
-// The limit applies per fragment: a fragment that would be retransmitted a
-// MaxRetrans+1-th time abandons its whole message. Deadlines are checked by
+// retransmit" (RFC 7496): a chunk sent once and then lost (T3-rtx or fast
+// retransmit mark) abandons its message. A caller building an OutMessage
+// must set it; stack/assoc maps its API's 0 ("no limit") to -1. The limit
+// applies per fragment: a fragment that would be retransmitted a
+// MaxRetrans+1-th time abandons its whole message. A message abandoned
+// when only part of it was cut gets one more TSN for its unsent rest,
+// abandoned at once and never transmitted, so that the FORWARD TSN's new
+// cumulative TSN covers the whole message and names its SSN (RFC 3758
+// 3.5 A3; usrsctp does the same). Deadlines are checked by
 // Next (before the first fragment), SendQueue.Expire, NextRetransmit and
 // ForwardTSN. Abandoned messages are reported exactly once, by
 // SendQueue.Abandoned (never sent), Retransmit.Abandoned (partly or wholly
@@ -47,8 +53,11 @@
 // newly acks, only if no chunk was retransmitted since that chunk was first
 // sent (stricter than Karn's rule, as C5 asks).
 //
-// Cost: Push allocates the message handle (one allocation per message);
+// Cost: Push takes the message handle from a pool that HandleSack refills
+// as messages retire (see MsgRef for how long a handle may be kept); Push,
 // Next, Add, NextRetransmit and HandleSack allocate nothing in steady state.
+// An idle association pays for the structs alone: SendQueue allocates its
+// per-stream state at the first Push, Retransmit its ring at the first Add.
 //
 // In flight: a chunk counts towards Outstanding(path) from the moment it is
 // sent on path until it is acked (cum or gap), marked for retransmission, or

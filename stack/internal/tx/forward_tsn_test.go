@@ -247,3 +247,143 @@ func TestApplyDeadlinesRearms(t *testing.T) {
 		t.Fatalf("forward %+v", f)
 	}
 }
+
+func TestPRSCTPPartiallySentTailGetsTSN(t *testing.T) {
+	// A message abandoned with only its first fragment cut: its unsent tail
+	// takes TSN 2, never transmitted, so that the FORWARD TSN covers the
+	// whole message and names its SSN; the next message starts at TSN 3.
+	for _, unordered := range []bool{false, true} {
+		s := newSender(1)
+		s.pushSend(t, t0, msg(0, 5), 10) // SSN 0, TSN 1, delivered below
+		mustSack(t, s.r, t0, sack(1))
+		m := msg(0, 30)
+		m.MaxRetrans = 0
+		m.Unordered = unordered
+		_ = s.q.Push(m)
+		_ = s.q.Push(msg(1, 5))
+		var d wire.Data
+		ref, _ := s.q.Next(t0, 10, &d)
+		s.r.Add(t0, 0, &d, ref) // TSN 2: first fragment only
+		s.r.MarkAllForRetransmit(0)
+		if s.r.NextRetransmit(t0, 0, 100, &d) {
+			t.Fatal("retransmitted")
+		}
+		if s.r.NextTSN() != 4 || s.r.Len() != 2 || s.q.Unsent() != 5 || s.q.NextLen() != 5 {
+			t.Fatalf("next TSN %d, held %d, unsent %d", s.r.NextTSN(), s.r.Len(), s.q.Unsent())
+		}
+		var f wire.ForwardTSN
+		if !s.r.ForwardTSN(t0, &f) || f.NewCumTSN != 3 {
+			t.Fatalf("forward %+v", f)
+		}
+		if unordered && len(f.Streams) != 0 {
+			t.Fatalf("unordered message named: %+v", f.Streams)
+		}
+		if !unordered && (len(f.Streams) != 1 || f.Streams[0] != (wire.ForwardTSNStream{Stream: 0, SSN: 1})) {
+			t.Fatalf("streams %+v", f.Streams)
+		}
+		if ab := s.r.Abandoned(); len(ab) != 1 || len(ab[0].Data) != 30 {
+			t.Fatalf("abandoned %v", ab)
+		}
+		ref, ok := s.q.Next(t0, 10, &d)
+		if !ok || d.Stream != 1 {
+			t.Fatalf("next %+v", d)
+		}
+		if tsn := s.r.Add(t0, 0, &d, ref); tsn != 4 {
+			t.Fatalf("next message TSN %d", tsn)
+		}
+		// The peer takes the FORWARD TSN and acks through it.
+		res := mustSack(t, s.r, t0, sack(4))
+		if !res.AllAcked || len(res.Delivered) != 1 || s.q.Buffered() != 0 || s.r.OutstandingTotal() != 0 {
+			t.Fatalf("after sack %+v, buffered %d", res, s.q.Buffered())
+		}
+	}
+}
+
+func TestPRSCTPPartiallySentTailRingFull(t *testing.T) {
+	// The tail's TSN fits even when the ring is full.
+	s := newSender(1)
+	s.send(t, t0, 0, 15, 10)
+	m := msg(1, 30)
+	m.Deadline = t0.Add(time.Second)
+	_ = s.q.Push(m)
+	var d wire.Data
+	ref, _ := s.q.Next(t0, 10, &d)
+	s.r.Add(t0, 0, &d, ref) // TSN 16: the ring's 16 slots are full
+	s.r.Abandon(ref)
+	if s.r.Len() != 17 || s.r.NextTSN() != 18 || !s.q.Empty() {
+		t.Fatalf("held %d next %d", s.r.Len(), s.r.NextTSN())
+	}
+	mustSack(t, s.r, t0, sack(15))
+	var f wire.ForwardTSN
+	if !s.r.ForwardTSN(t0, &f) || f.NewCumTSN != 17 || len(f.Streams) != 1 || f.Streams[0].Stream != 1 {
+		t.Fatalf("forward %+v", f)
+	}
+}
+
+func TestMaxRetransZeroAbandonsWhenLost(t *testing.T) {
+	// MaxRetrans 0 means "never retransmit" (RFC 7496; the association maps
+	// its API's 0 = unlimited to -1). A chunk sent once and reported missing
+	// three times is abandoned instead of fast retransmitted.
+	s := newSender(1)
+	m := msg(0, 10)
+	m.MaxRetrans = 0
+	s.pushSend(t, t0, m, 10) // TSN 1, lost
+	s.send(t, t0, 0, 3, 10)  // TSN 2-4, received
+	for i := uint16(2); i <= 4; i++ {
+		mustSack(t, s.r, t0, sack(0, 2, i))
+	}
+	if !s.r.HasFastRetransmits() {
+		t.Fatal("not marked")
+	}
+	var d wire.Data
+	if s.r.NextRetransmit(t0, 0, 100, &d) {
+		t.Fatalf("retransmitted TSN %d", d.TSN)
+	}
+	var f wire.ForwardTSN
+	if !s.r.ForwardTSN(t0, &f) || f.NewCumTSN != 1 || len(s.r.Abandoned()) != 1 || s.q.Buffered() != 30 {
+		t.Fatalf("forward %+v buffered %d", f, s.q.Buffered())
+	}
+}
+
+func TestMessageRecycling(t *testing.T) {
+	// MsgRef lifetime: a delivered handle stays readable until the next
+	// HandleSack; an abandoned one is retired when the cum ack covers its
+	// last fragment (here the tail's TSN). Retired handles are zeroed for
+	// the pool, so the user's data is not kept alive.
+	s := newSender(1)
+	ref := s.pushSend(t, t0, msg(0, 10), 10) // TSN 1
+	res := mustSack(t, s.r, t0, sack(1))
+	if len(res.Delivered) != 1 || res.Delivered[0] != ref || ref.Len() != 10 {
+		t.Fatalf("delivered %v", res.Delivered)
+	}
+	mustSack(t, s.r, t0, sack(1))
+	if ref.Len() != 0 {
+		t.Fatal("delivered message not recycled by the next SACK")
+	}
+
+	m := msg(0, 30)
+	m.MaxRetrans = 0
+	_ = s.q.Push(m)
+	var d wire.Data
+	ab, _ := s.q.Next(t0, 10, &d)
+	s.r.Add(t0, 0, &d, ab) // TSN 2, tail gets TSN 3
+	s.r.Abandon(ab)
+	if ab.Len() != 30 {
+		t.Fatal("abandoned message recycled while held")
+	}
+	if res := mustSack(t, s.r, t0, sack(3)); !res.AllAcked || len(res.Delivered) != 0 || ab.Len() != 0 {
+		t.Fatalf("abandoned message: %+v, len %d", res, ab.Len())
+	}
+	if got := s.r.Abandoned(); len(got) != 1 || len(got[0].Data) != 30 {
+		t.Fatalf("abandoned report %v", got)
+	}
+}
+
+func TestRecycleOnce(t *testing.T) {
+	m := newMessage()
+	m.recycle()
+	m.recycle() // ignored: a pooled struct is never put twice
+	if !m.pooled {
+		t.Fatal("not marked pooled")
+	}
+}

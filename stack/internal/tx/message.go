@@ -1,6 +1,7 @@
 package tx
 
 import (
+	"sync"
 	"time"
 
 	"github.com/udpsctp/udpsctp/stack/wire"
@@ -19,10 +20,18 @@ type OutMessage struct {
 
 // MsgRef is the bookkeeping handle of a pushed message, shared by the send
 // queue and the retransmission queue. The zero value is not valid.
+//
+// Lifetime: the handle is recycled for a later Push once the message is
+// retired, that is once the cumulative TSN ack covers its last fragment
+// (delivered, or abandoned with all its fragments). A delivered message's
+// handle stays valid until the HandleSack call after the one that reported
+// it in SackResult.Delivered; an abandoned one's only until the call that
+// retires it. Do not keep a handle beyond that: hold the Context instead.
 type MsgRef = *Message
 
 // Message is the state of one pushed message. Its fields are private; it is
-// exported so that handles can be kept and compared by the association.
+// exported so that the association can hold and compare handles (for as
+// long as MsgRef allows).
 type Message struct {
 	m         OutMessage
 	q         *SendQueue // whose buffer accounting the message holds
@@ -35,6 +44,7 @@ type Message struct {
 	reported  bool // already returned by an Abandoned call
 	released  bool // buffer bytes given back to q
 	hasPolicy bool // Deadline or MaxRetrans set
+	pooled    bool // retired and in messagePool (see recycle)
 }
 
 // Message returns the message as pushed.
@@ -49,6 +59,25 @@ func (m *Message) Context() uint64 { return m.m.Context }
 
 // Len returns the message length in bytes.
 func (m *Message) Len() int { return len(m.m.Data) }
+
+// messagePool recycles retired messages (see MsgRef), so that a flowing
+// send path allocates nothing per message. It is a cache of zeroed
+// structs with no observable state, shared by all associations so that
+// one SENDALL reuses what the previous one retired.
+var messagePool = sync.Pool{New: func() any { return new(Message) }}
+
+// newMessage returns a message from the pool.
+func newMessage() *Message { return messagePool.Get().(*Message) }
+
+// recycle returns a retired message to the pool. Zeroing drops the
+// reference to the user's data.
+func (m *Message) recycle() {
+	if m.pooled {
+		return // a second Put would hand one struct to two messages
+	}
+	*m = Message{pooled: true}
+	messagePool.Put(m)
+}
 
 // release gives the message's bytes back to the send buffer, once.
 func (m *Message) release() {

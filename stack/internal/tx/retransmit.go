@@ -36,7 +36,7 @@ type chunk struct {
 // with TSN cum+1+i sits at index i and SACK processing touches only the
 // span the SACK reports on.
 type Retransmit struct {
-	buf   []chunk // ring, len a power of two
+	buf   []chunk // ring, len a power of two; nil until the first Add
 	start int     // ring position of TSN cum+1
 	n     int     // chunks held: TSNs cum+1 .. next-1
 	cum   wire.TSN
@@ -65,7 +65,7 @@ type Retransmit struct {
 
 	// Scratch reused across calls.
 	ackedBytes []int
-	delivered  []MsgRef
+	delivered  []MsgRef // the last SackResult.Delivered; recycled by the next HandleSack
 	frPaths    []int
 	gaps       []wire.GapBlock
 }
@@ -73,7 +73,6 @@ type Retransmit struct {
 // NewRetransmit returns an empty queue whose first chunk gets initialTSN.
 func NewRetransmit(initialTSN wire.TSN) *Retransmit {
 	return &Retransmit{
-		buf:        make([]chunk, 16),
 		cum:        initialTSN - 1,
 		next:       initialTSN,
 		advPeerAck: initialTSN - 1,
@@ -81,10 +80,15 @@ func NewRetransmit(initialTSN wire.TSN) *Retransmit {
 	}
 }
 
+// initialRing is the ring's first size, in chunks.
+const initialRing = 4
+
 func (r *Retransmit) at(i int) *chunk { return &r.buf[(r.start+i)&(len(r.buf)-1)] }
 
+// grow doubles the ring, or allocates it: an idle association holds none
+// (the ring is most of an idle Retransmit's memory).
 func (r *Retransmit) grow() {
-	nb := make([]chunk, 2*len(r.buf))
+	nb := make([]chunk, max(2*len(r.buf), initialRing))
 	for i := 0; i < r.n; i++ {
 		nb[i] = *r.at(i)
 	}

@@ -49,6 +49,12 @@ type SackResult struct {
 // gap blocks, log-linear when unsorted); only a SACK that reneges
 // walks the whole span up to the highest chunk gap-acked before.
 func (r *Retransmit) HandleSack(now time.Time, s *wire.Sack) (SackResult, error) {
+	// The previous call's Delivered handles are no longer valid (MsgRef).
+	for i, m := range r.delivered {
+		m.recycle()
+		r.delivered[i] = nil
+	}
+	r.delivered = r.delivered[:0]
 	for i := range r.ackedBytes {
 		r.ackedBytes[i] = 0
 	}
@@ -108,10 +114,14 @@ func (r *Retransmit) HandleSack(now time.Time, s *wire.Sack) (SackResult, error)
 				c.msg.acked += len(c.d.UserData)
 				if c.msg.acked == len(c.msg.m.Data) {
 					c.msg.release()
-					r.delivered = append(r.delivered[:len(res.Delivered)], c.msg)
+					r.delivered = append(r.delivered, c.msg)
 					res.Delivered = r.delivered
 				}
 			}
+		} else if m := c.msg; m != nil && c.d.Ending && m.q != nil && m.q.cur != m {
+			// The last fragment (or the tail's TSN, addTail) of an
+			// abandoned message: nothing refers to it any more.
+			m.recycle()
 		}
 		if c.acked {
 			r.gapAcked--

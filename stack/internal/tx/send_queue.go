@@ -9,7 +9,10 @@ import (
 // SendQueue holds messages not yet (fully) cut into DATA chunks, one FIFO per
 // outbound stream, and schedules streams round-robin per message.
 type SendQueue struct {
+	// streams is allocated by the first Push (an idle association pays
+	// nothing per stream); until then nStreams alone says how many exist.
 	streams   []stream
+	nStreams  int
 	active    []uint16 // round-robin ring of streams with queued messages
 	activeHd  int
 	cur       *Message // message being cut; its fragments must be consecutive
@@ -34,7 +37,7 @@ type stream struct {
 // NewSendQueue returns a queue for outStreams outbound streams whose buffer
 // holds at most limit bytes (see Push).
 func NewSendQueue(outStreams uint16, limit int) *SendQueue {
-	return &SendQueue{streams: make([]stream, outStreams), limit: limit}
+	return &SendQueue{nStreams: int(outStreams), limit: limit}
 }
 
 // Push queues a message. It fails with ErrInvalidStream when the stream is
@@ -43,7 +46,7 @@ func NewSendQueue(outStreams uint16, limit int) *SendQueue {
 // the limit; a message larger than the limit is accepted when nothing is
 // buffered, so that big messages can be sent at all.
 func (q *SendQueue) Push(m OutMessage) error {
-	if int(m.Stream) >= len(q.streams) {
+	if int(m.Stream) >= q.nStreams {
 		return ErrInvalidStream
 	}
 	if len(m.Data) == 0 {
@@ -52,9 +55,13 @@ func (q *SendQueue) Push(m OutMessage) error {
 	if q.buffered > 0 && q.buffered+len(m.Data) > q.limit {
 		return ErrBufferFull
 	}
-	msg := &Message{m: m, q: q, hasPolicy: !m.Deadline.IsZero() || m.MaxRetrans >= 0}
+	msg := newMessage()
+	*msg = Message{m: m, q: q, hasPolicy: !m.Deadline.IsZero() || m.MaxRetrans >= 0}
 	if !m.Deadline.IsZero() && (q.earliest.IsZero() || m.Deadline.Before(q.earliest)) {
 		q.earliest = m.Deadline
+	}
+	if q.streams == nil {
+		q.streams = make([]stream, q.nStreams)
 	}
 	s := &q.streams[m.Stream]
 	s.msgs = append(s.msgs, msg)
@@ -176,6 +183,14 @@ func (q *SendQueue) compactActive() {
 	}
 }
 
+// dropTail forgets the uncut rest of the current message m, abandoned by
+// the retransmission queue, which gave that rest a TSN (Retransmit.addTail).
+func (q *SendQueue) dropTail(m *Message) {
+	q.unsent -= len(m.m.Data) - m.cut
+	m.cut = len(m.m.Data)
+	q.finishCurrent()
+}
+
 func (q *SendQueue) abandon(m *Message) {
 	m.abandoned = true
 	m.reported = true
@@ -202,24 +217,29 @@ func (q *SendQueue) Abandoned() []OutMessage {
 }
 
 // Streams returns the number of outbound streams.
-func (q *SendQueue) Streams() int { return len(q.streams) }
+func (q *SendQueue) Streams() int { return q.nStreams }
 
 // AddStreams adds n outbound streams (RFC 6525 Add Outgoing Streams).
 func (q *SendQueue) AddStreams(n uint16) error {
-	if len(q.streams)+int(n) > 65535 {
+	if q.nStreams+int(n) > 65535 {
 		return ErrInvalidStream
 	}
-	q.streams = append(q.streams, make([]stream, n)...)
+	q.nStreams += int(n)
+	if q.streams != nil {
+		q.streams = append(q.streams, make([]stream, n)...)
+	}
 	return nil
 }
 
 // ResetStream restarts the SSN of stream at 0 (RFC 6525 outgoing SSN reset,
 // applied once the peer has performed the reset). Queued messages stay.
 func (q *SendQueue) ResetStream(id uint16) error {
-	if int(id) >= len(q.streams) {
+	if int(id) >= q.nStreams {
 		return ErrInvalidStream
 	}
-	q.streams[id].nextSSN = 0
+	if q.streams != nil {
+		q.streams[id].nextSSN = 0
+	}
 	return nil
 }
 

@@ -236,9 +236,15 @@ func TestSendQueueStreams(t *testing.T) {
 	if err := q.AddStreams(65535); !errors.Is(err, ErrInvalidStream) {
 		t.Fatalf("too many streams: %v", err)
 	}
+	if err := q.ResetStream(2); err != nil { // before any stream state exists
+		t.Fatal(err)
+	}
 	_ = q.Push(msg(2, 1))
 	var d wire.Data
 	q.Next(time.Time{}, 10, &d)
+	if err := q.AddStreams(1); err != nil || q.Streams() != 4 {
+		t.Fatalf("AddStreams after Push: %v %d", err, q.Streams())
+	}
 	if err := q.ResetStream(2); err != nil {
 		t.Fatal(err)
 	}
@@ -247,8 +253,11 @@ func TestSendQueueStreams(t *testing.T) {
 	if d.SSN != 0 {
 		t.Fatalf("SSN after reset %d", d.SSN)
 	}
-	if err := q.ResetStream(3); !errors.Is(err, ErrInvalidStream) {
-		t.Fatalf("reset stream 3: %v", err)
+	if err := q.ResetStream(4); !errors.Is(err, ErrInvalidStream) {
+		t.Fatalf("reset stream 4: %v", err)
+	}
+	if err := q.Push(msg(3, 1)); err != nil {
+		t.Fatalf("push on added stream: %v", err)
 	}
 }
 
@@ -269,5 +278,32 @@ func TestSendQueueManyStreamsCompaction(t *testing.T) {
 	}
 	if !q.Empty() || cap(q.active) > 1024 {
 		t.Fatalf("empty %v, ring cap %d", q.Empty(), cap(q.active))
+	}
+}
+
+func TestIdleAllocatesOnlyItself(t *testing.T) {
+	// An idle association pays for the structs alone: the per-stream state
+	// and the retransmission ring wait for the first Push and Add.
+	n := testing.AllocsPerRun(10, func() {
+		q := NewSendQueue(10, 1<<20)
+		r := NewRetransmit(1)
+		if q.Streams() != 10 || !r.Empty() {
+			t.Fatal("bad state")
+		}
+	})
+	if n > 2 {
+		t.Fatalf("%v allocations", n)
+	}
+	q := NewSendQueue(10, 1<<20)
+	if q.streams != nil {
+		t.Fatal("streams allocated up front")
+	}
+	r := NewRetransmit(1)
+	var f wire.ForwardTSN
+	if r.ForwardTSN(time.Time{}, &f) || r.buf != nil || r.HasOutstandingOn(0) || len(r.Drain()) != 0 {
+		t.Fatal("idle retransmit queue")
+	}
+	if res := mustSack(t, r, time.Time{}, sack(0)); !res.AllAcked || r.buf != nil {
+		t.Fatalf("sack on idle queue: %+v", res)
 	}
 }
