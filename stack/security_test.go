@@ -230,9 +230,9 @@ func TestSecurityINITFlood(t *testing.T) {
 // establish makes a one-to-many server on 127.0.0.2:2013 and a client
 // Stack on 127.0.0.1 with one association; it returns the client's
 // recorder for replaying its packets.
-func establish(t *testing.T, n *secNet) (srv *stack.Stack, pc *stack.PacketConn, cli *stack.Stack, crec *recorder, c *stack.Conn) {
+func establish(t *testing.T, n *secNet) (srec *recorder, pc *stack.PacketConn, cli *stack.Stack, crec *recorder, c *stack.Conn) {
 	t.Helper()
-	srv, _ = n.stack(secServerIP, 0)
+	srv, srec := n.stack(secServerIP, 0)
 	pc, err := srv.ListenPacket("127.0.0.2:2013")
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func establish(t *testing.T, n *secNet) (srv *stack.Stack, pc *stack.PacketConn,
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, pc, cli, crec, c
+	return srec, pc, cli, crec, c
 }
 
 // cookieEcho returns the first COOKIE ECHO datagram the recorder saw.
@@ -269,7 +269,7 @@ func TestSecurityCookieReplay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n := newSecNet(t)
 		n.cfg.ValidCookieLife = 10 * time.Second
-		_, pc, _, crec, c := establish(t, n)
+		srec, pc, _, crec, c := establish(t, n)
 		echo := cookieEcho(t, crec)
 		replay := func() {
 			if _, err := crec.Transport.WriteBatch([]encap.Datagram{echo}); err != nil {
@@ -299,9 +299,21 @@ func TestSecurityCookieReplay(t *testing.T) {
 		// Past its lifetime the cookie is stale (RFC 9260 5.1.5 step 3).
 		time.Sleep(11 * time.Second)
 		synctest.Wait()
+		sentBefore := len(srec.datagrams())
 		replay()
 		if got := len(pc.Associations()); got != 0 {
 			t.Fatalf("a stale COOKIE ECHO created %d associations", got)
+		}
+		stale := false
+		for _, d := range srec.datagrams()[sentBefore:] {
+			if p, err := wire.ParsePacket(d.Buf); err == nil {
+				if e, ok := p.Chunks[0].(*wire.Error); ok && len(e.Causes) > 0 {
+					_, stale = e.Causes[0].(*wire.StaleCookie)
+				}
+			}
+		}
+		if !stale {
+			t.Fatal("a stale COOKIE ECHO was not answered with an ERROR carrying a Stale Cookie cause")
 		}
 		if resurrected != 0 {
 			missing = fmt.Sprintf("missing defence: a COOKIE ECHO replayed within its lifetime after the association closed re-created it (%d associations); keep the (local tag, peer tag) of closed associations as tombstones for ValidCookieLife (stack/table.go) or reject cookies older than the last close", resurrected)
