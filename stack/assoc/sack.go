@@ -38,6 +38,12 @@ func (a *Association) processAck(s *wire.Sack, isSack bool) {
 	if res.Ignored {
 		return
 	}
+	if isSack && s.ARwnd == 0 {
+		// RFC 9260 6.1 A: while the peer keeps answering our zero window
+		// probes, the unacknowledged probes do not count as errors: a
+		// reader that pauses must not get the association torn down.
+		a.pathAlive(a.dataPath())
+	}
 	if res.EnteredFastRecovery {
 		for _, i := range res.FastRetransmitPaths {
 			if i >= 0 && i < len(a.paths) {

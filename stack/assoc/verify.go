@@ -18,7 +18,13 @@ func (a *Association) abortTagOK(tag uint32, flags uint8) bool {
 func (a *Association) unrecognized(raw wire.RawChunk) bool {
 	act := raw.Type.UnrecognizedAction()
 	if act.Reports() {
-		c := &wire.Error{Causes: []wire.Cause{&wire.UnrecognizedChunk{Chunk: append([]byte(nil), raw.Bytes...)}}}
+		// Quote the chunk, cut so that the ERROR fits one packet: common
+		// header 12, ERROR chunk header 4, cause header 4, padding 3.
+		quote := raw.Bytes
+		if room := a.cfg.MTU - 12 - 4 - 4 - 3; len(quote) > room {
+			quote = quote[:max(room, 0)]
+		}
+		c := &wire.Error{Causes: []wire.Cause{&wire.UnrecognizedChunk{Chunk: append([]byte(nil), quote...)}}}
 		a.queueCtrl(c.AppendTo(nil), nil)
 	}
 	return act.Stops()
