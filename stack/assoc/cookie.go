@@ -150,3 +150,18 @@ func readAddrPort(b []byte) netip.AddrPort {
 
 // expiry is when the cookie goes stale (RFC 9260 5.1.5 step 3).
 func (c *cookie) expiry() time.Time { return c.created.Add(c.life) }
+
+// fromPeer reports whether a COOKIE ECHO from addr can come from the peer
+// that sent the INIT: its source address or one it listed.
+func (c *cookie) fromPeer(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	if c.src.Addr().Unmap() == addr {
+		return true
+	}
+	for _, a := range c.peerAddrs {
+		if a.Unmap() == addr {
+			return true
+		}
+	}
+	return false
+}

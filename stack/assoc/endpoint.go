@@ -219,6 +219,11 @@ func (e *Endpoint) HandleUnmatched(now time.Time, in Inbound, listening bool, bu
 		if err != nil || c.localTag != h.VerificationTag || c.peerPort != h.SrcPort || c.localPort != e.port {
 			return Transmit{}, false, nil // 5.1.5 step 2: silently discard
 		}
+		if !c.fromPeer(in.Remote.Addr()) {
+			// A cookie captured and echoed from elsewhere: only the
+			// INIT's source or an address it listed may set it up.
+			return Transmit{}, false, nil
+		}
 		if now.After(c.expiry()) {
 			// 5.1.5 step 3: Stale Cookie, staleness in microseconds.
 			st := now.Sub(c.expiry()).Microseconds()
