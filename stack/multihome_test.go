@@ -20,9 +20,6 @@ func ip4(d byte) netip.Addr { return netip.AddrFrom4([4]byte{127, 0, 0, d}) }
 // becomes unreachable, data moves to the alternate with nothing lost, and
 // PeerAddrInfo reports the cut path inactive, then active after healing.
 func TestMultihomedFailoverSim(t *testing.T) {
-	if !multihomingReady {
-		t.Skip("pending: the association does not yet choose a source address per path")
-	}
 	synctest.Test(t, func(t *testing.T) {
 		net := memnet.New(1, memnet.LinkConfig{Delay: 5 * time.Millisecond})
 		cfg := assoc.Config{
@@ -96,6 +93,59 @@ func TestMultihomedFailoverSim(t *testing.T) {
 	})
 }
 
-// multihomingReady gates the failover test until the association picks a
-// source address per path.
-const multihomingReady = false
+// mhConfig bounds failover under 1 s: a path is declared inactive after
+// Path.Max.Retrans+1 = 2 consecutive T3-rtx or HEARTBEAT timeouts, each
+// between RTO.Min and RTO.Max.
+func mhConfig() assoc.Config {
+	return assoc.Config{
+		RTOInitial: 100 * time.Millisecond, RTOMin: 100 * time.Millisecond, RTOMax: 400 * time.Millisecond,
+		HeartbeatInterval: 100 * time.Millisecond, PathMaxRetrans: 1, AssocMaxRetrans: 10,
+	}
+}
+
+// TestMultihomedPeerAddrNotifications: PeerAddrChange notifications reach
+// the socket when the alternate is confirmed, when the primary becomes
+// unreachable and available again, and when the user changes the primary.
+func TestMultihomedPeerAddrNotifications(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := memnet.New(1, memnet.LinkConfig{Delay: 5 * time.Millisecond})
+		mk := func(ips ...netip.Addr) *Stack {
+			tr, err := net.Listen(ips, DefaultUDPPort)
+			require.NoError(t, err)
+			s, err := New(Config{Transport: tr, Assoc: mhConfig()})
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		a := mk(ip4(1), ip4(2))
+		b := mk(ip4(3), ip4(4))
+		_, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
+		require.NoError(t, err)
+		c, err := a.Dial(context.Background(), "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}})
+		require.NoError(t, err)
+		c.Subscribe(EventPeerAddrChange)
+		next := func(want assoc.PeerAddrState, ip netip.Addr) {
+			t.Helper()
+			n, ok := recvNote(t, c).(*PeerAddrChange)
+			require.True(t, ok, "want a PeerAddrChange")
+			require.Equal(t, want, n.State, "for %v", n.Addr)
+			require.Equal(t, ip, n.Addr.Addr())
+			require.Equal(t, c.AssocID(), n.AssocID)
+		}
+		next(assoc.AddrConfirmed, ip4(4)) // the INIT ACK's second address, by HEARTBEAT
+		net.Partition(ip4(1), ip4(3))
+		net.Partition(ip4(2), ip4(3))
+		next(assoc.AddrUnreachable, ip4(3))
+		pi, err := c.PeerAddrInfo(&Addr{IP: ip4(3), Port: 2013})
+		require.NoError(t, err)
+		require.Equal(t, assoc.PathInactive, pi.State)
+		net.Heal(ip4(1), ip4(3))
+		net.Heal(ip4(2), ip4(3))
+		next(assoc.AddrAvailable, ip4(3))
+		require.NoError(t, c.SetPrimary(&Addr{IP: ip4(4), Port: 2013}))
+		next(assoc.AddrMadePrimary, ip4(4))
+		pi, err = c.PeerAddrInfo(&Addr{IP: ip4(4), Port: 2013})
+		require.NoError(t, err)
+		require.True(t, pi.Primary)
+	})
+}

@@ -58,7 +58,7 @@ type Association struct {
 	cookieEcho   []byte // our COOKIE ECHO chunk, for T1-cookie
 	initRetries  int
 	initSentAt   time.Time
-	initPath     *path // where the INIT goes: T1-init tries each peer address in turn
+	initPath     *path  // where the INIT goes: T1-init tries each peer address in turn
 	preservative uint32 // Cookie Preservative to ask for (ms), after a stale cookie
 
 	paths   []*path

@@ -216,7 +216,7 @@ func (p *path) learnLocal(l netip.Addr) {
 // layer lists them only for multi-homed endpoints; otherwise the transport
 // picks the source).
 func (a *Association) rotateLocal(p *path) {
-	locals := a.ep.sourceAddrs()[:0] // XXX
+	locals := a.ep.sourceAddrs()
 	remote := p.remote.Addr().Unmap()
 	cands := locals[:0]
 	for _, l := range locals {
