@@ -93,14 +93,20 @@ func checkPR(t *testing.T, got []int, l lossState, fwd int) {
 	}
 }
 
-// sendPROurs sends the PR messages and the reliable last one from our side.
-func sendPROurs(t *testing.T, e sctpEnd) {
+// sendPROurs sends the PR messages and the reliable last one from our side:
+// limited-retransmission (MaxRetrans 1) or, timed, with a lifetime (TTL)
+// shorter than the time their retransmissions take.
+func sendPROurs(t *testing.T, e sctpEnd, timed bool) {
 	t.Helper()
 	for i := 0; i <= prCount; i++ {
 		m := makeMsg(i, 200, prSID, prPPID, false)
 		info := stack.SndInfo{Stream: prSID, PPID: prPPID}
 		if i < prCount {
-			info.MaxRetrans = 1
+			if timed {
+				info.TTL = 250 * time.Millisecond
+			} else {
+				info.MaxRetrans = 1
+			}
 		}
 		if _, err := e.SendMsg(m.b, info); err != nil {
 			t.Fatalf("send %d: %v", i, err)
@@ -108,7 +114,8 @@ func sendPROurs(t *testing.T, e sctpEnd) {
 	}
 }
 
-// TestPionPRSCTP: limited-retransmission messages both ways with pion.
+// TestPionPRSCTP: limited-retransmission messages both ways with pion, and
+// timed (TTL) messages from us.
 func TestPionPRSCTP(t *testing.T) {
 	t.Run("pion to us", func(t *testing.T) {
 		s := newStack(t, prConfig)
@@ -145,22 +152,28 @@ func TestPionPRSCTP(t *testing.T) {
 		}
 		checkPR(t, got, l, l.fwdIn)
 	})
-	t.Run("us to pion", func(t *testing.T) {
-		s := newPionServerSideStack(t, prConfig)
-		p := startPionServer(t, s, pionLocal(0))
-		c := dial(t, s, pionTarget(p.pionPeer))
-		p.wait(t)
-		s.guard.setLoss(false, prDropped...)
-		sendPROurs(t, c)
-		// pion echoes what it delivers, in its delivery order.
-		got := readUntil(t, c, prCount)
-		l := s.guard.lossReport()
-		checkPR(t, got, l, l.fwdOut)
-	})
+	for _, timed := range []bool{false, true} {
+		name := "us to pion"
+		if timed {
+			name += " timed"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newPionServerSideStack(t, prConfig)
+			p := startPionServer(t, s, pionLocal(0))
+			c := dial(t, s, pionTarget(p.pionPeer))
+			p.wait(t)
+			s.guard.setLoss(false, prDropped...)
+			sendPROurs(t, c, timed)
+			// pion echoes what it delivers, in its delivery order.
+			got := readUntil(t, c, prCount)
+			l := s.guard.lossReport()
+			checkPR(t, got, l, l.fwdOut)
+		})
+	}
 }
 
 // TestUsrsctpPRSCTP: limited-retransmission messages both ways with
-// usrsctp (SCTP_PR_SCTP_RTX on its side).
+// usrsctp (SCTP_PR_SCTP_RTX on its side), and timed (TTL) messages from us.
 func TestUsrsctpPRSCTP(t *testing.T) {
 	t.Run("usrsctp to us", func(t *testing.T) {
 		s := newStack(t, prConfig)
@@ -174,14 +187,20 @@ func TestUsrsctpPRSCTP(t *testing.T) {
 		l := s.guard.lossReport()
 		checkPR(t, got, l, l.fwdIn)
 	})
-	t.Run("us to usrsctp", func(t *testing.T) {
-		s := newStack(t, prConfig)
-		p := startPeer(t, peerOpts{ourUDP: s.udpPort})
-		c := dial(t, s, p.addr())
-		s.guard.setLoss(false, prDropped...)
-		sendPROurs(t, c)
-		got := readUntil(t, c, prCount)
-		l := s.guard.lossReport()
-		checkPR(t, got, l, l.fwdOut)
-	})
+	for _, timed := range []bool{false, true} {
+		name := "us to usrsctp"
+		if timed {
+			name += " timed"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := newStack(t, prConfig)
+			p := startPeer(t, peerOpts{ourUDP: s.udpPort})
+			c := dial(t, s, p.addr())
+			s.guard.setLoss(false, prDropped...)
+			sendPROurs(t, c, timed)
+			got := readUntil(t, c, prCount)
+			l := s.guard.lossReport()
+			checkPR(t, got, l, l.fwdOut)
+		})
+	}
 }
