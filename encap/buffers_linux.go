@@ -5,11 +5,11 @@ import (
 	"syscall"
 )
 
-// setBuffers asks for read and write socket buffers of the given sizes and
+// SetBuffers asks for read and write socket buffers of the given sizes and
 // returns what the kernel reports. SO_*BUFFORCE (CAP_NET_ADMIN) goes past
 // net.core.rmem_max/wmem_max; without the privilege the plain option is
 // capped there, which is the most an unprivileged process can get.
-func setBuffers(c *net.UDPConn, read, write int) (gotRead, gotWrite int) {
+func SetBuffers(c *net.UDPConn, read, write int) (gotRead, gotWrite int) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return 0, 0

@@ -192,7 +192,7 @@ func openSocket(addr netip.Addr, port uint16, cfg UDPConfig) (*socket, error) {
 			return nil, fmt.Errorf("encap: enable packet info on %v: %w", s.bound, err)
 		}
 	}
-	s.bufs.Read, s.bufs.Write = setBuffers(conn, orAuto(cfg.ReadBuffer), orAuto(cfg.WriteBuffer))
+	s.bufs.Read, s.bufs.Write = SetBuffers(conn, orAuto(cfg.ReadBuffer), orAuto(cfg.WriteBuffer))
 	s.initIO(batchSize)
 	return s, nil
 }
