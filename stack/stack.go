@@ -57,6 +57,7 @@ type Stack struct {
 	timer   *time.Timer
 	armedAt time.Time // when timer fires; zero when stopped
 	ports   map[uint16]*portBinding
+	tombs   tombstones // tags of recently closed associations
 	// closedPort answers packets for SCTP ports nobody binds (RFC 9260
 	// 8.4), without state.
 	closedPort *assoc.Endpoint
@@ -119,6 +120,7 @@ func New(cfg Config) (*Stack, error) {
 		tr:        tr,
 		log:       lf.NewLogger("sctp"),
 		tbl:       newTable(),
+		tombs:     newTombstones(cfg.Assoc.ValidCookieLife),
 		ports:     make(map[uint16]*portBinding),
 		nextEphem: firstEphemeral(cfg.Assoc.Rand),
 		bufLen:    bufLenFor(cfg.Assoc.MTU),
@@ -308,6 +310,11 @@ func (s *Stack) handleDatagram(now time.Time, dg *encap.Datagram, out *batch) {
 		out.add(reply)
 	}
 	if a != nil {
+		if s.tombs.buried(now, a.LocalTag(), a.PeerTag()) {
+			// A COOKIE ECHO replayed after its association closed: drop
+			// the resurrection, send nothing.
+			return
+		}
 		s.adopt(now, pb, a, out)
 	}
 }
@@ -400,6 +407,7 @@ func (s *Stack) after(now time.Time, e *entry, out *batch) {
 		s.timers.set(e, time.Time{})
 		if _, live := s.tbl.byID[e.id]; live {
 			s.tbl.remove(e)
+			s.tombs.bury(now, e.a.LocalTag(), e.a.PeerTag())
 			e.owner.detach(e)
 		}
 		return
