@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
@@ -47,20 +46,7 @@ func multihomedChaos(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x6d68))
 	net := memnet.New(seed, memnet.LinkConfig{Delay: 5 * time.Millisecond, Jitter: time.Millisecond, Loss: 0.01})
 	cfg := mhConfig()
-	mk := func(ips ...netip.Addr) *Stack {
-		tr, err := net.Listen(ips, DefaultUDPPort)
-		require.NoError(t, err)
-		s, err := New(Config{Transport: tr, Assoc: cfg})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a := mk(ip4(1), ip4(2))
-	b := mk(ip4(3), ip4(4))
-	srv, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
-	require.NoError(t, err)
-	c, err := a.Dial(context.Background(), "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}})
-	require.NoError(t, err)
+	srv, c := multihomedPair(t, net, cfg)
 	id, err := srv.AssocID(&Addr{IP: ip4(1), Port: c.LocalAddr().(*Addr).Port})
 	require.NoError(t, err)
 

@@ -22,24 +22,8 @@ func ip4(d byte) netip.Addr { return netip.AddrFrom4([4]byte{127, 0, 0, d}) }
 func TestMultihomedFailoverSim(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		net := memnet.New(1, memnet.LinkConfig{Delay: 5 * time.Millisecond})
-		cfg := assoc.Config{
-			RTOInitial: 100 * time.Millisecond, RTOMin: 100 * time.Millisecond, RTOMax: 400 * time.Millisecond,
-			HeartbeatInterval: 100 * time.Millisecond, PathMaxRetrans: 1, AssocMaxRetrans: 10,
-		}
-		mk := func(ips ...netip.Addr) *Stack {
-			tr, err := net.Listen(ips, DefaultUDPPort)
-			require.NoError(t, err)
-			s, err := New(Config{Transport: tr, Assoc: cfg})
-			require.NoError(t, err)
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
-		a := mk(ip4(1), ip4(2))
-		b := mk(ip4(3), ip4(4))
-		srv, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
-		require.NoError(t, err)
-		c, err := a.Dial(context.Background(), "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}})
-		require.NoError(t, err)
+		cfg := mhConfig()
+		srv, c := multihomedPair(t, net, cfg)
 		require.Len(t, c.RemoteAddrs(), 2, "the server's two addresses from its INIT ACK")
 
 		const total = 300
@@ -93,6 +77,28 @@ func TestMultihomedFailoverSim(t *testing.T) {
 	})
 }
 
+// multihomedPair sets up an association between Stacks on 127.0.0.1 +
+// 127.0.0.2 (the client c) and 127.0.0.3 + 127.0.0.4 (the one-to-many
+// server socket srv, SCTP port 2013) on net.
+func multihomedPair(t *testing.T, net *memnet.Network, cfg assoc.Config) (*PacketConn, *Conn) {
+	t.Helper()
+	mk := func(ips ...netip.Addr) *Stack {
+		tr, err := net.Listen(ips, DefaultUDPPort)
+		require.NoError(t, err)
+		s, err := New(Config{Transport: tr, Assoc: cfg})
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a := mk(ip4(1), ip4(2))
+	b := mk(ip4(3), ip4(4))
+	srv, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
+	require.NoError(t, err)
+	c, err := a.Dial(context.Background(), "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}})
+	require.NoError(t, err)
+	return srv, c
+}
+
 // mhConfig bounds failover under 1 s: a path is declared inactive after
 // Path.Max.Retrans+1 = 2 consecutive T3-rtx or HEARTBEAT timeouts, each
 // between RTO.Min and RTO.Max.
@@ -109,20 +115,7 @@ func mhConfig() assoc.Config {
 func TestMultihomedPeerAddrNotifications(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		net := memnet.New(1, memnet.LinkConfig{Delay: 5 * time.Millisecond})
-		mk := func(ips ...netip.Addr) *Stack {
-			tr, err := net.Listen(ips, DefaultUDPPort)
-			require.NoError(t, err)
-			s, err := New(Config{Transport: tr, Assoc: mhConfig()})
-			require.NoError(t, err)
-			t.Cleanup(func() { s.Close() })
-			return s
-		}
-		a := mk(ip4(1), ip4(2))
-		b := mk(ip4(3), ip4(4))
-		_, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
-		require.NoError(t, err)
-		c, err := a.Dial(context.Background(), "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}})
-		require.NoError(t, err)
+		_, c := multihomedPair(t, net, mhConfig())
 		c.Subscribe(EventPeerAddrChange)
 		next := func(want assoc.PeerAddrState, ip netip.Addr) {
 			t.Helper()
