@@ -288,6 +288,27 @@ func waitAssocChange(t *testing.T, e sctpEnd, id stack.AssocID, states ...assoc.
 	}
 }
 
+// checkEchoesByAssoc reads the echo of every message of msgs on e, in any
+// order, and checks each came back intact on the association it was sent
+// on (want: message sequence number -> association).
+func checkEchoesByAssoc(t *testing.T, e sctpEnd, msgs []msg, want map[int]stack.AssocID) {
+	t.Helper()
+	for range msgs {
+		got, info, err := readData(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, ok := parseHeader(got)
+		if !ok || h.seq >= len(msgs) {
+			t.Fatalf("echo without header: %q", got)
+		}
+		checkEcho(t, h.seq, got, info, msgs[h.seq])
+		if info.AssocID != want[h.seq] {
+			t.Fatalf("message %d came back on association %v, sent on %v", h.seq, info.AssocID, want[h.seq])
+		}
+	}
+}
+
 // sendAllAndPeel checks SENDALL and peel-off on a one-to-many socket whose
 // associations ids all belong to echo peers: one SENDALL message comes
 // back once from every association; then ids[0] is peeled off into a

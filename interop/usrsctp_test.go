@@ -254,20 +254,7 @@ func TestUsrsctpOneToManyFiveClients(t *testing.T) {
 			}
 		}
 	}
-	for range msgs {
-		got, info, err := readData(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, ok := parseHeader(got)
-		if !ok || h.seq >= len(msgs) {
-			t.Fatalf("echo without header: %q", got)
-		}
-		checkEcho(t, h.seq, got, info, msgs[h.seq])
-		if info.AssocID != want[h.seq] {
-			t.Fatalf("message %d came back on association %v, sent on %v", h.seq, info.AssocID, want[h.seq])
-		}
-	}
+	checkEchoesByAssoc(t, e, msgs, want)
 	sendAllAndPeel(t, pc, ids)
 }
 
