@@ -49,8 +49,8 @@ var asconfAckGoldens = []chunkGolden{
 	// and chunk lengths leave out.
 	{"ASCONF ACK", &AsconfAck{Seq: 1, Params: []Param{
 		&SuccessIndication{CorrelationID: 1},
-		&ErrorCauseIndication{CorrelationID: 2, Causes: []Cause{&DeleteLastAddress{Param: hexBytes("c002 0010 00000009 0005 0008 7f000003")}}},
-		&ErrorCauseIndication{CorrelationID: 3, Causes: []Cause{&UnresolvableAddress{Address: hexBytes("000b 0007 616200")}}},
+		&ErrorCauseIndication{CorrelationID: 2, Causes: []Cause{&DeleteLastAddress{Param: h("c002 0010 00000009 0005 0008 7f000003")}}},
+		&ErrorCauseIndication{CorrelationID: 3, Causes: []Cause{&UnresolvableAddress{Address: h("000b 0007 616200")}}},
 	}},
 		`80 00 003f | 00000001
 		c005 0008 00000001
@@ -96,7 +96,7 @@ func TestAsconfDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.chunk.Decode(singleChunk(t, hexBytes(tc.wire)))
+			err := tc.chunk.Decode(rawOf(t, h(tc.wire)))
 			if !errors.Is(err, tc.want) || !isParseError(err) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}

@@ -11,7 +11,7 @@ var authGoldens = []chunkGolden{
 	//	Shared Key Identifier | HMAC Identifier
 	//	HMAC
 	// SHA-1: 20 bytes of HMAC.
-	{"AUTH SHA-1", &Auth{KeyID: 1, HMACID: HMACSHA1, HMAC: hexBytes("00112233445566778899aabbccddeeff00112233")},
+	{"AUTH SHA-1", &Auth{KeyID: 1, HMACID: HMACSHA1, HMAC: h("00112233445566778899aabbccddeeff00112233")},
 		"0f 00 001c | 0001 0001 | 00112233 44556677 8899aabb ccddeeff 00112233"},
 	// An odd HMAC length is the association's to refuse; the codec pads.
 	{"AUTH odd", &Auth{KeyID: 0xffff, HMACID: 0x1234, HMAC: []byte{1, 2, 3}}, "0f 00 000b | ffff 1234 | 010203 00"},
@@ -24,7 +24,7 @@ func TestAuthRoundTrip(t *testing.T) {
 			checkChunkGolden(t, g, func() Chunk { return new(Auth) })
 			// Every prefix of the value shorter than the identifiers is
 			// truncated; any longer one is an AUTH with a shorter HMAC.
-			raw := singleChunk(t, hexBytes(g.wire))
+			raw := rawOf(t, h(g.wire))
 			v := raw.Value
 			for k := 0; k < len(v); k++ {
 				r := raw
@@ -45,7 +45,7 @@ func TestAuthRoundTrip(t *testing.T) {
 func TestAuthDecodeErrors(t *testing.T) {
 	for _, wire := range []string{"0f 00 0004", "0f 00 0007 | 0001 00 00"} {
 		var c Auth
-		if err := c.Decode(singleChunk(t, hexBytes(wire))); !errors.Is(err, ErrTruncated) {
+		if err := c.Decode(rawOf(t, h(wire))); !errors.Is(err, ErrTruncated) {
 			t.Fatalf("%s: %v, want ErrTruncated", wire, err)
 		}
 	}

@@ -87,7 +87,7 @@ var initAckGoldens = []chunkGolden{
 	{"INIT ACK all params", &InitAck{InitiateTag: 0xfeedface, ARwnd: 131072, OutStreams: 2048, InStreams: 10, InitialTSN: 0xfffffffe,
 		Params: append([]Param{
 			&StateCookie{Cookie: []byte("COOKIE")},
-			&UnrecognizedParam{Param: hexBytes("4123 0006 bbbb 0000")},
+			&UnrecognizedParam{Param: h("4123 0006 bbbb 0000")},
 		}, initAllParams()...)},
 		"02 00 00d1 | feedface | 00020000 | 0800 000a | fffffffe | 0007 000a 434f4f4b4945 0000 | 0008 000c 41230006bbbb0000" + initAllWire},
 	{"INIT ACK cookie last", &InitAck{InitiateTag: 1, ARwnd: 2, OutStreams: 3, InStreams: 4, InitialTSN: 5,
@@ -114,7 +114,7 @@ func TestInitRoundTrip(t *testing.T) {
 // accept a chunk whose length includes the last parameter's padding.
 func TestInitFinalPaddingCounted(t *testing.T) {
 	var c InitAck
-	if err := c.Decode(singleChunk(t, hexBytes("02 00 0020 | 00000001 | 00000002 | 0003 0004 | 00000005 | 0007 0009 0102030405 000000"))); err != nil {
+	if err := c.Decode(rawOf(t, h("02 00 0020 | 00000001 | 00000002 | 0003 0004 | 00000005 | 0007 0009 0102030405 000000"))); err != nil {
 		t.Fatal(err)
 	}
 	if ck, ok := c.StateCookie(); !ok || !reflect.DeepEqual(ck, []byte{1, 2, 3, 4, 5}) {
@@ -140,7 +140,7 @@ func TestInitDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			raw := singleChunk(t, hexBytes(tc.wire))
+			raw := rawOf(t, h(tc.wire))
 			for _, c := range []Chunk{new(Init), new(InitAck)} {
 				err := c.Decode(raw)
 				if !errors.Is(err, tc.want) || !isParseError(err) {
@@ -151,7 +151,7 @@ func TestInitDecodeErrors(t *testing.T) {
 	}
 	// The offset counts from the packet start (chunk at HeaderLen).
 	var c Init
-	err := c.Decode(singleChunk(t, hexBytes("01 00 001c | 0a0b0c0d | 00010000 | 000a 0800 | 01020304 | 0006 0008 7f000001")))
+	err := c.Decode(rawOf(t, h("01 00 001c | 0a0b0c0d | 00010000 | 000a 0800 | 01020304 | 0006 0008 7f000001")))
 	var pe *ParseError
 	if !errors.As(err, &pe) || pe.Offset != HeaderLen+24 {
 		t.Fatalf("err %v, want offset %d", err, HeaderLen+24)
@@ -264,7 +264,7 @@ var capturedInitChunks = []struct {
 		func(t *testing.T, c Chunk) {
 			ack := c.(*InitAck)
 			u, ok := FindParam[*UnrecognizedParam](ack.Params)
-			if !ok || !bytes.Equal(u.Param, hexBytes("c124 0005 01")) {
+			if !ok || !bytes.Equal(u.Param, h("c124 0005 01")) {
 				t.Fatalf("Unrecognized Parameter %v", u)
 			}
 			if ck, ok := ack.StateCookie(); !ok || len(ck) != 404 {
@@ -296,8 +296,8 @@ var capturedInitChunks = []struct {
 func TestInitCaptured(t *testing.T) {
 	for _, tc := range capturedInitChunks {
 		t.Run(tc.name, func(t *testing.T) {
-			want := hexBytes(tc.wire)
-			c, err := DecodeChunk(singleChunk(t, want))
+			want := h(tc.wire)
+			c, err := DecodeChunk(rawOf(t, want))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -311,7 +311,7 @@ func TestInitCaptured(t *testing.T) {
 
 // BenchmarkInitDecode decodes usrsctp's INIT (11 parameters).
 func BenchmarkInitDecode(b *testing.B) {
-	it := NewChunkIter(hexBytes(capturedInitChunks[0].wire), HeaderLen)
+	it := NewChunkIter(h(capturedInitChunks[0].wire), HeaderLen)
 	if !it.Next() {
 		b.Fatal(it.Err())
 	}

@@ -92,7 +92,7 @@ func TestReconfigDecodeErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var c Reconfig
-			err := c.Decode(singleChunk(t, hexBytes(tc.wire)))
+			err := c.Decode(rawOf(t, h(tc.wire)))
 			if !errors.Is(err, tc.want) || !isParseError(err) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
@@ -113,9 +113,9 @@ func TestReconfigCaptured(t *testing.T) {
 		{"82000010 0010000c ea5e5859 00000001",
 			&Reconfig{Params: []Param{&ReconfigResponse{RespSeq: 0xea5e5859, Result: ReconfigSuccessPerformed}}}},
 	} {
-		want := hexBytes(tc.wire)
+		want := h(tc.wire)
 		var c Reconfig
-		if err := c.Decode(singleChunk(t, want)); err != nil {
+		if err := c.Decode(rawOf(t, want)); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(&c, tc.want) {

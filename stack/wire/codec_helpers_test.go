@@ -2,37 +2,10 @@ package wire
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"reflect"
-	"strings"
 	"testing"
 )
-
-// hexBytes decodes hex, ignoring spaces, "|" and newlines (test helper).
-func hexBytes(s string) []byte {
-	s = strings.NewReplacer(" ", "", "|", "", "\n", "", "\t", "").Replace(s)
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-// singleChunk returns the one chunk in b, as a packet's receive path would
-// see it (test helper).
-func singleChunk(t *testing.T, b []byte) RawChunk {
-	t.Helper()
-	it := NewChunkIter(b, HeaderLen)
-	if !it.Next() {
-		t.Fatalf("no chunk: %v", it.Err())
-	}
-	raw := it.Chunk()
-	if it.Next() || it.Err() != nil {
-		t.Fatalf("want exactly one chunk, err %v", it.Err())
-	}
-	return raw
-}
 
 // isParseError reports whether err is a *ParseError wrapping ErrTruncated
 // or ErrMalformed.
@@ -52,7 +25,7 @@ type chunkGolden struct {
 // struct -> identical bytes for one golden chunk.
 func checkChunkGolden(t *testing.T, g chunkGolden, fresh func() Chunk) {
 	t.Helper()
-	want := hexBytes(g.wire)
+	want := h(g.wire)
 	if got := g.chunk.AppendTo(nil); !bytes.Equal(got, want) {
 		t.Fatalf("AppendTo:\n got %x\nwant %x", got, want)
 	}
@@ -65,7 +38,7 @@ func checkChunkGolden(t *testing.T, g chunkGolden, fresh func() Chunk) {
 	if c.Type() != ChunkType(want[0]) {
 		t.Fatalf("Type %v, wire says %v", c.Type(), ChunkType(want[0]))
 	}
-	if err := c.Decode(singleChunk(t, want)); err != nil {
+	if err := c.Decode(rawOf(t, want)); err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
 	if !reflect.DeepEqual(c, g.chunk) {
@@ -74,7 +47,7 @@ func checkChunkGolden(t *testing.T, g chunkGolden, fresh func() Chunk) {
 	if got := c.AppendTo(nil); !bytes.Equal(got, want) {
 		t.Fatalf("re-serialized:\n got %x\nwant %x", got, want)
 	}
-	if d, err := DecodeChunk(singleChunk(t, want)); err != nil || !reflect.DeepEqual(d, g.chunk) {
+	if d, err := DecodeChunk(rawOf(t, want)); err != nil || !reflect.DeepEqual(d, g.chunk) {
 		t.Fatalf("DecodeChunk: %#v, %v", d, err)
 	}
 }
@@ -87,7 +60,7 @@ func checkChunkGolden(t *testing.T, g chunkGolden, fresh func() Chunk) {
 // fixed is the length of the value's fields before its parameters.
 func checkChunkPrefixes(t *testing.T, g chunkGolden, fresh func() Chunk, fixed int) {
 	t.Helper()
-	whole := hexBytes(g.wire)
+	whole := h(g.wire)
 	for k := 0; k < len(whole); k++ {
 		it := NewChunkIter(whole[:k:k], HeaderLen)
 		for it.Next() {
@@ -97,7 +70,7 @@ func checkChunkPrefixes(t *testing.T, g chunkGolden, fresh func() Chunk, fixed i
 			t.Fatalf("chunk prefix of %d bytes: %v", k, it.Err())
 		}
 	}
-	raw := singleChunk(t, whole)
+	raw := rawOf(t, whole)
 	value := raw.Value
 	bounds := paramBoundaries(value, fixed)
 	for k := 0; k < len(value); k++ {

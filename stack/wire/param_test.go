@@ -28,7 +28,7 @@ var paramGoldens = []struct {
 	// RFC 9260 3.3.3.1: Type = 7, opaque cookie.
 	{"state cookie odd", &StateCookie{Cookie: []byte("COOKIE")}, "0007 000a | 434f4f4b 4945 0000"},
 	// Type = 8, quoting a whole TLV (here an unknown 0x8123 one, padded).
-	{"unrecognized parameter", &UnrecognizedParam{Param: hexBytes("8123 0005 aa000000")}, "0008 000c | 8123 0005 aa000000"},
+	{"unrecognized parameter", &UnrecognizedParam{Param: h("8123 0005 aa000000")}, "0008 000c | 8123 0005 aa000000"},
 	// Type = 9, Suggested Cookie Life-Span Increment (msec).
 	{"cookie preservative", &CookiePreservative{Increment: 10000}, "0009 0008 | 00002710"},
 	// RFC 9260 appendix A: Type = 0x8000, Length = 4.
@@ -79,7 +79,7 @@ var paramGoldens = []struct {
 	// RFC 5061 4.2.3: Correlation ID, then error causes; the last cause's
 	// padding (1 byte) is outside the length.
 	{"error cause indication", &ErrorCauseIndication{CorrelationID: 4, Causes: []Cause{
-		&UnresolvableAddress{Address: hexBytes("000b 0007 616200")}}},
+		&UnresolvableAddress{Address: h("000b 0007 616200")}}},
 		"c003 0013 | 00000004 | 0005 000b 000b0007 616200 | 00"},
 	{"error cause indication none", &ErrorCauseIndication{CorrelationID: 5}, "c003 0008 | 00000005"},
 	// RFC 5061 4.2.5: Correlation ID.
@@ -94,7 +94,7 @@ var paramGoldens = []struct {
 func TestParamRoundTrip(t *testing.T) {
 	for _, tc := range paramGoldens {
 		t.Run(tc.name, func(t *testing.T) {
-			want := hexBytes(tc.wire)
+			want := h(tc.wire)
 			if got := tc.param.AppendTo(nil); !bytes.Equal(got, want) {
 				t.Fatalf("AppendTo:\n got %x\nwant %x", got, want)
 			}
@@ -135,7 +135,7 @@ func TestParamListRoundTrip(t *testing.T) {
 	var want []byte
 	for _, tc := range paramGoldens {
 		ps = append(ps, tc.param)
-		want = append(want, hexBytes(tc.wire)...)
+		want = append(want, h(tc.wire)...)
 	}
 	if got := appendParams(nil, ps); !bytes.Equal(got, want) {
 		t.Fatalf("appendParams:\n got %x\nwant %x", got, want)
@@ -197,7 +197,7 @@ func TestParamDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := decodeParam(hexBytes(tc.wire), 100)
+			_, _, err := decodeParam(h(tc.wire), 100)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
@@ -225,7 +225,7 @@ func TestParamListErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ps, err := decodeParams(hexBytes(tc.wire), 0)
+			ps, err := decodeParams(h(tc.wire), 0)
 			if !errors.Is(err, tc.want) || ps != nil {
 				t.Fatalf("got %v, %v; want %v", ps, err, tc.want)
 			}
@@ -240,7 +240,7 @@ func TestParamPaddingCounted(t *testing.T) {
 		"8008 0005 c0 000000 | 0007 0005 aa 000000", // last padded
 		"8008 0005 c0 000000 | 0007 0005 aa",        // last unpadded
 	} {
-		ps, err := decodeParams(hexBytes(wire), 0)
+		ps, err := decodeParams(h(wire), 0)
 		if err != nil {
 			t.Fatalf("%s: %v", wire, err)
 		}
@@ -266,7 +266,7 @@ func TestParamAddressEncodingEdges(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.param.AppendTo(nil); !bytes.Equal(got, hexBytes(tc.wire)) {
+			if got := tc.param.AppendTo(nil); !bytes.Equal(got, h(tc.wire)) {
 				t.Fatalf("got %x, want %s", got, tc.wire)
 			}
 		})

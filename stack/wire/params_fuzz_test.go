@@ -13,12 +13,12 @@ import (
 func FuzzParamChunks(f *testing.F) {
 	for _, gs := range [][]chunkGolden{initGoldens, initAckGoldens, authGoldens, asconfGoldens, asconfAckGoldens, reconfigGoldens} {
 		for _, g := range gs {
-			b := hexBytes(g.wire)
+			b := h(g.wire)
 			f.Add(b[0], b[4:])
 		}
 	}
 	for _, p := range paramGoldens {
-		f.Add(byte(TypeInit), append(make([]byte, 16), hexBytes(p.wire)...))
+		f.Add(byte(TypeInit), append(make([]byte, 16), h(p.wire)...))
 	}
 	fresh := map[ChunkType]func() Chunk{
 		TypeInit:      func() Chunk { return new(Init) },
@@ -41,7 +41,7 @@ func FuzzParamChunks(f *testing.F) {
 			return
 		}
 		b1 := c.AppendTo(nil)
-		raw := singleChunk(t, b1)
+		raw := rawOf(t, b1)
 		c2 := mk()
 		if err := c2.Decode(raw); err != nil {
 			t.Fatalf("re-decode of %x: %v", b1, err)
