@@ -61,9 +61,10 @@ type Association struct {
 	initPath     *path  // where the INIT goes: T1-init tries each peer address in turn
 	preservative uint32 // Cookie Preservative to ask for (ms), after a stale cookie
 
-	paths   []*path
-	primary *path
-	pathSeq uint32
+	paths         []*path
+	flightScratch []int // processAck's per-path flight sizes, reused
+	primary       *path
+	pathSeq       uint32
 
 	// Send side (stack/internal/tx).
 	sq           *tx.SendQueue

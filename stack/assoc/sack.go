@@ -25,10 +25,12 @@ func (a *Association) handleSack(raw wire.RawChunk) {
 // congestion control per path, the RTT sample, error counters, T3-rtx
 // rules, PR-SCTP and the shutdown's progress.
 func (a *Association) processAck(s *wire.Sack, isSack bool) {
-	flightBefore := make([]int, len(a.paths))
-	for i, p := range a.paths {
-		flightBefore[i] = a.flight(p)
+	// Reused across SACKs: this runs for every SACK of a transfer.
+	flightBefore := a.flightScratch[:0]
+	for _, p := range a.paths {
+		flightBefore = append(flightBefore, a.flight(p))
 	}
+	a.flightScratch = flightBefore
 	res, err := a.out.HandleSack(a.now, s)
 	if err != nil {
 		// It acknowledges a TSN we never sent.
