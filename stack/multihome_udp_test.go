@@ -34,6 +34,7 @@ func TestMultihomedFailoverUDP(t *testing.T) {
 	c, err := a.Dial(ctx, "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}, PeerUDPPort: b.LocalAddrs()[0].Port()})
 	require.NoError(t, err)
 	require.Len(t, c.RemoteAddrs(), 2)
+	c.Subscribe(EventPeerAddrChange) // c only reads notifications: the flow goes to srv
 
 	const total, cutAt = 150, 50
 	go func() {
@@ -71,4 +72,36 @@ func TestMultihomedFailoverUDP(t *testing.T) {
 	pi, err := c.PeerAddrInfo(&Addr{IP: ip4(3), Port: 2013})
 	require.NoError(t, err)
 	require.Equal(t, assoc.PathInactive, pi.State)
+
+	// Lifting the cut: the next HEARTBEAT to 127.0.0.3 is answered and the
+	// path comes back (RFC 9260 8.3); the notification is the wait, bounded
+	// by a read deadline.
+	fa.UnblockAll()
+	lifted := time.Now()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	for {
+		n, err := recvNoteErr(c)
+		require.NoError(t, err, "no AddrAvailable for 127.0.0.3 within 5 s of lifting the cut")
+		if pc, ok := n.(*PeerAddrChange); ok && pc.Addr.Addr() == ip4(3) && pc.State == assoc.AddrAvailable {
+			break
+		}
+	}
+	pi, err = c.PeerAddrInfo(&Addr{IP: ip4(3), Port: 2013})
+	require.NoError(t, err)
+	require.Equal(t, assoc.PathActive, pi.State)
+	t.Logf("127.0.0.3 active again %v after the cut was lifted", time.Since(lifted))
+}
+
+// recvNoteErr reads the next notification of c, skipping data.
+func recvNoteErr(c *Conn) (Notification, error) {
+	buf := make([]byte, 1<<16)
+	for {
+		_, info, err := c.RecvMsg(buf)
+		if err != nil {
+			return nil, err
+		}
+		if info.Flags&FlagNotification != 0 {
+			return info.Notification, nil
+		}
+	}
 }
