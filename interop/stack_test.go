@@ -54,6 +54,7 @@ type ourStack struct {
 	*stack.Stack
 	udpPort uint16
 	guard   *loopbackGuard
+	faulty  *encap.Faulty // cuts paths in multi-homing cells; idle (and free) elsewhere
 }
 
 // newStack starts a Stack on 127.0.0.1 and an ephemeral UDP port, traced
@@ -72,7 +73,8 @@ func newStackOn(t *testing.T, cfg assoc.Config, addrs []netip.Addr) *ourStack {
 		t.Fatalf("listen UDP: %v", err)
 	}
 	port := udp.LocalAddrs()[0].Port()
-	g := &loopbackGuard{Transport: udp, badChunks: map[string]int{}}
+	fy := encap.NewFaulty(udp)
+	g := &loopbackGuard{Transport: fy, badChunks: map[string]int{}}
 	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
 	f, err := os.Create(filepath.Join(traceDir, fmt.Sprintf("%s-%d.pcap", name, port)))
 	if err != nil {
@@ -91,7 +93,7 @@ func newStackOn(t *testing.T, cfg assoc.Config, addrs []netip.Addr) *ourStack {
 			t.Errorf("stack bug: our stack tried to send to non-loopback addresses %v (dropped by the guard)", bad)
 		}
 	})
-	return &ourStack{Stack: s, udpPort: port, guard: g}
+	return &ourStack{Stack: s, udpPort: port, guard: g, faulty: fy}
 }
 
 // loopbackGuard drops and records every datagram addressed outside

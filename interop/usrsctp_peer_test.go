@@ -19,6 +19,8 @@ type peerOpts struct {
 	udpPort  int         // local UDP encapsulation port (0: a free one)
 	to       *stack.Addr // client: the server to connect to (UDPPort is its encapsulation port)
 	ourUDP   uint16      // our Stack's UDP port, the peer's remote encapsulation port
+	local    string      // -L: the addresses to bind, comma-separated (default 127.0.0.1)
+	extra    []string    // more flags for peer.c (timers, source pinning)
 }
 
 // usrPeer is a running testdata/peer.c.
@@ -43,7 +45,11 @@ func startPeer(t *testing.T, o peerOpts) *usrPeer {
 		if udp == 0 {
 			udp = freeUDPPort(t)
 		}
-		args := []string{"-mode", "server", "-L", "127.0.0.1", "-E", strconv.Itoa(udp),
+		local := o.local
+		if local == "" {
+			local = "127.0.0.1"
+		}
+		args := []string{"-mode", "server", "-L", local, "-E", strconv.Itoa(udp),
 			"-U", strconv.Itoa(int(o.ourUDP)), "-p", strconv.Itoa(o.sctpPort)}
 		if o.client {
 			args[1] = "client"
@@ -52,6 +58,7 @@ func startPeer(t *testing.T, o peerOpts) *usrPeer {
 		if o.many {
 			args = append(args, "-many")
 		}
+		args = append(args, o.extra...)
 		p := startProc(t, bin, args...)
 		m := p.expect(`^READY port=(\d+)`)
 		if !udpPortTaken(udp) {

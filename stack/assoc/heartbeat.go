@@ -51,7 +51,14 @@ func (a *Association) onHeartbeatTimer(p *path) {
 	if p.hbOutstanding {
 		p.hbOutstanding = false
 		p.est.Backoff()
-		a.rotateLocal(p) // the pair may be cut: try another source address
+		if p.local == p.hbLocal {
+			// The pair may be cut: try another source address. Not
+			// when a packet from the peer address has since shown
+			// another local address working (learnLocal): rotating
+			// away from it would undo that, and with a peer that
+			// heartbeats out of phase with us, forever.
+			a.rotateLocal(p)
+		}
 		if !p.confirmed {
 			// An unconfirmed address does not count against the
 			// association; after Path.Max.Retrans it is inactive but
@@ -83,6 +90,7 @@ func (a *Association) onHeartbeatTimer(p *path) {
 func (a *Association) sendHeartbeat(p *path) {
 	p.hbNonce = uint64(a.ep.rand())<<32 | uint64(a.ep.rand())
 	p.hbOutstanding = true
+	p.hbLocal = p.local
 	info := make([]byte, hbInfoLen)
 	binary.BigEndian.PutUint32(info[0:], p.id)
 	binary.BigEndian.PutUint64(info[4:], p.hbNonce)

@@ -31,6 +31,7 @@ type path struct {
 	hbAt          time.Time // next HEARTBEAT due
 	hbNonce       uint64
 	hbOutstanding bool
+	hbLocal       netip.Addr // the source the outstanding HEARTBEAT left from
 }
 
 func (a *Association) newPath(remote netip.AddrPort, confirmed bool) *path {
