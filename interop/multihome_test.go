@@ -340,7 +340,7 @@ func TestUsrsctpMultihomedFailoverToUs(t *testing.T) {
 		}
 		i++
 	}
-	m.p.expect(`^FLOW_DONE n=150`)
+	m.p.expect(fmt.Sprintf(`^FLOW_DONE n=%d`, mhFlowLen))
 	m.p.expect(`^PADDR id=\d+ addr=127\.0\.0\.3 state=UNREACHABLE`)
 	t.Logf("usrsctp's failover to network B: longest delivery delay of a message sent after the cut %v (usrsctp: RTO 100-400 ms, Path.Max.Retrans 1, HB 100 ms)", failover)
 	if failover > mhFailoverBound {
