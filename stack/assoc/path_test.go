@@ -158,3 +158,30 @@ func TestRemotePortLearnedFromPackets(t *testing.T) {
 		}
 	}
 }
+
+// TestHeartbeatTimeoutKeepsLearnedSource: a lost HEARTBEAT moves its path
+// to another source address only when no packet from the peer address has
+// shown a working local address since it was sent (learnLocal); otherwise
+// a peer heartbeating out of phase with us would flip the path back to the
+// cut pair at every timeout.
+func TestHeartbeatTimeoutKeepsLearnedSource(t *testing.T) {
+	h := newHarness(t, Config{HeartbeatInterval: time.Second}, Config{})
+	h.established()
+	a3, a4 := netip.MustParseAddr("127.0.0.3"), netip.MustParseAddr("127.0.0.4")
+	h.c.ep.SetLocalAddrs([]netip.Addr{a3, a4})
+	a := h.c.a
+	p := a.paths[0]
+	p.local = a3
+	a.sendHeartbeat(p) // leaves from 127.0.0.3 and is lost
+	p.learnLocal(a4)   // a packet from the peer arrives on 127.0.0.4
+	a.onHeartbeatTimer(p)
+	if p.local != a4 {
+		t.Fatalf("after the timeout the path sends from %v; want 127.0.0.4, the address just learned", p.local)
+	}
+	// The HEARTBEAT from 127.0.0.4 is lost too, and nothing was learned:
+	// the next timeout tries the other address.
+	a.onHeartbeatTimer(p)
+	if p.local != a3 {
+		t.Fatalf("after a second timeout the path sends from %v; want 127.0.0.3", p.local)
+	}
+}
