@@ -2,9 +2,11 @@
 // stacks no one here wrote: usrsctp 0.9.5 (the Debian example programs in
 // /usr/lib/usrsctp and a small C peer of our own in testdata, built with gcc
 // against libusrsctp) and pion/sctp (in-process, over loopback UDP conns).
-// Every test runs our Stack over real UDP on 127.0.0.1 and never sends to
-// an address outside 127.0.0.0/8 (a guard transport drops and reports any
-// such datagram).
+// Every test runs our Stack over real UDP on 127.0.0.1 (the multi-homed
+// cells on 127.0.0.3 and 127.0.0.4, against usrsctp on 127.0.0.1 and
+// 127.0.0.2, with encap.Faulty cutting paths) and never sends to an address
+// outside 127.0.0.0/8 (a guard transport drops and reports any such
+// datagram).
 //
 // Contracts:
 //   - Under CI=true a missing peer fails the test; elsewhere the test skips
