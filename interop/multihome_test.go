@@ -145,7 +145,7 @@ func hasAddr(addrs []*stack.Addr, ip netip.Addr) bool {
 	return false
 }
 
-var paddrsLine = `^PADDRS id=\d+ n=(\d+) primary=(\S+) addrs=(\S*)`
+const paddrsLine = `^PADDRS id=\d+ n=(\d+) primary=(\S+) addrs=(\S*)`
 
 // peerPaths asks usrsctp for its peer addresses (usrsctp_getpaddrs) and
 // returns its primary and each address's path state.

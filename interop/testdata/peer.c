@@ -1,7 +1,7 @@
 /*
  * peer.c: a scriptable usrsctp peer for the udpsctp interop tests.
  *
- * It speaks SCTP over UDP (RFC 6951) bound to one loopback address, echoes
+ * It speaks SCTP over UDP (RFC 6951) bound to loopback addresses, echoes
  * every complete message back on the same stream with the same PPID and
  * ordering, and obeys messages that start with "CMD:": ABORT, SHUTDOWN, and
  * "PR <n>", which makes it send n+1 messages of 200 bytes on stream 1, PPID
@@ -19,6 +19,7 @@
  *   SHUTDOWN_EVENT id=<id>
  *   PADDR id=<id> addr=<ip> state=<AVAILABLE|UNREACHABLE|REMOVED|ADDED|MADE_PRIM|CONFIRMED>
  *   PADDRS id=<id> n=<count> primary=<ip> addrs=<ip:port/ACTIVE|INACTIVE|UNCONFIRMED,...>
+ *   PRIMARY id=<id> addr=<ip>
  *   FLOW_DONE n=<count>
  *   MSG id=<id> sid=<stream> ppid=<ppid> unordered=<0|1> len=<bytes> sum=<hex>
  *   ERR <what> errno=<n>
@@ -28,7 +29,7 @@
  *        -p local-sctp-port [-a remote-addr -r remote-sctp-port]
  *        [-S dst=src[,dst=src...]] [-rto min,max] [-hb ms] [-pmr n]
  * -L with several addresses binds the first and adds the others with
- * usrsctp_bindx (a multi-homed endpoint). -rto (ms), -hb (heartbeat
+ * usrsctp_bindx (a multi-homed endpoint; see getifaddrs below). -rto (ms), -hb (heartbeat
  * interval, ms) and -pmr (Path.Max.Retrans) set usrsctp's defaults
  * (usrsctp_sysctl_set_*) before the socket is made. -S pins the UDP source
  * address per destination; see sendmsg below.
