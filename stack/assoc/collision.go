@@ -22,6 +22,9 @@ func (a *Association) handleInit(raw wire.RawChunk, in Inbound) {
 		reply(&wire.Abort{Causes: []wire.Cause{c}})
 		return
 	}
+	if a.state != ShutdownAckSent && a.refuseNewEncapPort(&init, in) {
+		return
+	}
 	h, _ := wire.ParseHeader(in.Packet)
 	switch a.state {
 	case ShutdownAckSent:
