@@ -58,7 +58,7 @@ func (a *Association) hasNewAddrs(addrs []netip.Addr, src netip.Addr) bool {
 		return true
 	}
 	for _, ad := range addrs {
-		if a.cfg.AcceptPeerAddr != nil && !a.cfg.AcceptPeerAddr(ad.Unmap()) {
+		if !a.acceptPeerAddr(ad.Unmap(), src) {
 			continue
 		}
 		if a.findPath(ad) == nil {
