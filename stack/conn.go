@@ -139,8 +139,8 @@ func (c *Conn) Write(b []byte) (int, error) {
 }
 
 // SendMsg sends b as one message with info's stream, PPID and flags
-// (AssocID and To are ignored). SendEOF shuts down after it; SendAbort
-// aborts with b as the reason.
+// (AssocID is ignored, To is used only with SendAddrOver). SendEOF shuts
+// down after it; SendAbort aborts with b as the reason.
 func (c *Conn) SendMsg(b []byte, info SndInfo) (int, error) {
 	if info.Flags&SendAll != 0 {
 		return 0, ErrNotOneToMany

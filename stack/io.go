@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -84,6 +85,9 @@ func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func
 	if len(b) == 0 && info.Flags&(SendEOF|SendAbort) == 0 {
 		return 0, ErrEmptyMessage
 	}
+	if info.Flags&SendAddrOver != 0 && (info.To == nil || !info.To.IP.IsValid()) {
+		return 0, fmt.Errorf("%w: SendAddrOver without a To address", ErrBadAddress)
+	}
 	m := outMessage(b, info, true)
 	for {
 		if dl.expired() {
@@ -145,6 +149,9 @@ func apply(now time.Time, e *entry, b []byte, m assoc.OutMessage, flags SendFlag
 	if err == nil {
 		e.lastActive = now
 	}
+	if errors.Is(err, assoc.ErrNoPath) {
+		return fmt.Errorf("%w: SendAddrOver: %v is not an address of association %d", ErrBadAddress, m.Dest, e.id)
+	}
 	if err == nil && flags&SendEOF != 0 {
 		e.a.Shutdown(now)
 	}
@@ -165,6 +172,9 @@ func outMessage(b []byte, info SndInfo, copyData bool) assoc.OutMessage {
 		Data:       data,
 		MaxRetrans: info.MaxRetrans,
 		Context:    info.Context,
+	}
+	if info.Flags&SendAddrOver != 0 && info.To != nil {
+		m.Dest = info.To.IP.Unmap()
 	}
 	if info.TTL > 0 {
 		m.Deadline = time.Now().Add(info.TTL)

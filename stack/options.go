@@ -8,7 +8,8 @@ import (
 // RTO bounds, heartbeat interval, retransmission limits, buffers, NoDelay,
 // ...) of the associations this socket sets up or accepts from now on;
 // the Stack's Config.Assoc is the default. Fields left zero take the RFC
-// 9260 defaults; AcceptPeerAddr left nil keeps the Stack's address scoping.
+// 9260 defaults; AcceptPeerAddr and AcceptPeerAddrFrom left nil keep the Stack's
+// address scoping.
 func (pc *PacketConn) SetAssocConfig(cfg assoc.Config) {
 	pc.s.mu.Lock()
 	defer pc.s.mu.Unlock()
@@ -26,8 +27,9 @@ func (ln *Listener) SetAssocConfig(cfg assoc.Config) {
 // setPortConfig applies a socket's parameters to its port's endpoint.
 // Called with s.mu held.
 func (s *Stack) setPortConfig(pb *portBinding, cfg assoc.Config) {
-	if cfg.AcceptPeerAddr == nil {
+	if cfg.AcceptPeerAddr == nil && cfg.AcceptPeerAddrFrom == nil {
 		cfg.AcceptPeerAddr = s.cfg.Assoc.AcceptPeerAddr
+		cfg.AcceptPeerAddrFrom = s.cfg.Assoc.AcceptPeerAddrFrom
 	}
 	pb.ep.SetConfig(cfg)
 }

@@ -259,7 +259,9 @@ func (pc *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 
 // SendMsg sends b as one message (sctp_sendv) to info.AssocID, or to
 // info.To (implicit setup), or to every association with SendAll. With
-// SendEOF or SendAbort it shuts down or aborts that association.
+// SendEOF or SendAbort it shuts down or aborts that association. With
+// SendAddrOver, info.To names the peer address (path) of the association
+// the message goes to first.
 //
 // A full send buffer blocks only this caller, until there is room or the
 // write deadline passes. SendAll never blocks: an association without room

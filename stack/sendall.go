@@ -48,6 +48,10 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 	if len(b) == 0 && info.Flags&(SendEOF|SendAbort) == 0 {
 		return 0, ErrEmptyMessage
 	}
+	if info.Flags&SendAddrOver != 0 {
+		// One address cannot be a path of every association.
+		return 0, fmt.Errorf("%w: SendAddrOver with SendAll", ErrBadAddress)
+	}
 	m := outMessage(b, info, true) // one copy of the payload for all
 	s.mu.Lock()
 	if pc.closed {

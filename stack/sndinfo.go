@@ -20,8 +20,14 @@ const (
 	// SendAll: send the message on every association of the one-to-many
 	// socket (SCTP_SENDALL).
 	SendAll
-	// SendAddrOver: send to SndInfo.To rather than the primary path
-	// (SCTP_ADDR_OVER); accepted, and the address must be the peer's.
+	// SendAddrOver: send the message's first transmission to SndInfo.To,
+	// one of the association's peer addresses, rather than the primary
+	// path (SCTP_ADDR_OVER); retransmissions may use another path (RFC
+	// 9260 6.4). A To that is not an address of the association fails
+	// with ErrBadAddress. When that path is inactive or unconfirmed the
+	// message goes to the primary (or the active alternate) instead:
+	// Linux sends there anyway, but DATA to a dead path only waits an RTO
+	// before T3-rtx moves it. Not valid with SendAll.
 	SendAddrOver
 )
 

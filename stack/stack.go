@@ -108,8 +108,8 @@ func New(cfg Config) (*Stack, error) {
 	if cfg.MaxAssociations <= 0 {
 		cfg.MaxAssociations = 1 << 20
 	}
-	if cfg.Assoc.AcceptPeerAddr == nil {
-		cfg.Assoc.AcceptPeerAddr = scopeFilter(tr.LocalAddrs())
+	if cfg.Assoc.AcceptPeerAddr == nil && cfg.Assoc.AcceptPeerAddrFrom == nil {
+		cfg.Assoc.AcceptPeerAddrFrom = scopeFilter(tr.LocalAddrs())
 	}
 	lf := cfg.LoggerFactory
 	if lf == nil {
@@ -455,10 +455,13 @@ func firstEphemeral(rnd func() uint32) uint16 {
 
 // scopeFilter is the default rule for the addresses a peer lists in its
 // INIT or INIT ACK (RFC 9260 5.1.2 address scoping): only families we have
-// a socket for, and only loopback addresses when every address we are bound
-// to is loopback, so a peer listing its other interfaces never makes us
-// send off this host.
-func scopeFilter(bound []netip.AddrPort) func(netip.Addr) bool {
+// a socket for; only loopback addresses when every address we are bound to
+// is loopback; and loopback addresses exactly when the list came from a
+// loopback source. So a peer on this host that lists its other interfaces
+// never makes us send off the host, even when we are bound to the
+// wildcard, and a remote peer listing 127.0.0.1 never makes us send to
+// ourselves.
+func scopeFilter(bound []netip.AddrPort) func(addr, src netip.Addr) bool {
 	has4, has6, onlyLoopback := false, false, true
 	for _, ap := range bound {
 		a := ap.Addr()
@@ -471,12 +474,15 @@ func scopeFilter(bound []netip.AddrPort) func(netip.Addr) bool {
 			onlyLoopback = false
 		}
 	}
-	return func(a netip.Addr) bool {
-		a = a.Unmap()
+	return func(a, src netip.Addr) bool {
+		a, src = a.Unmap(), src.Unmap()
 		if a.Is4() && !has4 || a.Is6() && !has6 {
 			return false
 		}
 		if onlyLoopback && !a.IsLoopback() {
+			return false
+		}
+		if src.IsValid() && src.IsLoopback() != a.IsLoopback() {
 			return false
 		}
 		return a.IsValid() && !a.IsUnspecified() && !a.IsMulticast()

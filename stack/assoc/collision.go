@@ -22,6 +22,9 @@ func (a *Association) handleInit(raw wire.RawChunk, in Inbound) {
 		reply(&wire.Abort{Causes: []wire.Cause{c}})
 		return
 	}
+	if a.state != ShutdownAckSent && a.refuseNewEncapPort(&init, in) {
+		return
+	}
 	h, _ := wire.ParseHeader(in.Packet)
 	switch a.state {
 	case ShutdownAckSent:
@@ -55,7 +58,7 @@ func (a *Association) hasNewAddrs(addrs []netip.Addr, src netip.Addr) bool {
 		return true
 	}
 	for _, ad := range addrs {
-		if a.cfg.AcceptPeerAddr != nil && !a.cfg.AcceptPeerAddr(ad.Unmap()) {
+		if !a.acceptPeerAddr(ad.Unmap(), src) {
 			continue
 		}
 		if a.findPath(ad) == nil {

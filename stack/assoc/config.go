@@ -31,6 +31,12 @@ type Config struct {
 	// AcceptPeerAddr filters the addresses a peer lists in INIT / INIT ACK
 	// (nil accepts all). Addresses refused are never sent to.
 	AcceptPeerAddr func(netip.Addr) bool
+	// AcceptPeerAddrFrom is AcceptPeerAddr that also gets the source
+	// address of the packet whose list holds addr (the INIT ACK, or the
+	// INIT: the COOKIE ECHO's source for a list the cookie carries), so a
+	// filter can scope by where the peer is (RFC 9260 5.1.2). Used only
+	// when AcceptPeerAddr is nil.
+	AcceptPeerAddrFrom func(addr, src netip.Addr) bool
 	// MaxCookiePreservative bounds the extra cookie life a peer may ask for
 	// with a Cookie Preservative (RFC 9260 5.2.6); default ValidCookieLife.
 	MaxCookiePreservative time.Duration

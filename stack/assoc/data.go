@@ -33,6 +33,9 @@ func (a *Association) Send(now time.Time, m OutMessage) error {
 	if len(m.Data) > a.cfg.SendBuffer {
 		return ErrMessageTooBig
 	}
+	if m.Dest.IsValid() && a.findPath(m.Dest) == nil {
+		return ErrNoPath // SCTP_ADDR_OVER to an address that is not the peer's
+	}
 	if m.MaxRetrans == 0 {
 		m.MaxRetrans = -1 // see OutMessage
 	}
@@ -349,7 +352,10 @@ func (a *Association) dataDue() *path {
 		}
 		return nil // retransmissions first (6.1 C)
 	}
-	p := a.dataPath()
+	p := a.overPath()
+	if p == nil {
+		p = a.dataPath()
+	}
 	if p == nil || !a.newDataAllowed(p) {
 		return nil
 	}
@@ -394,7 +400,8 @@ func (a *Association) nagle(inFlight int) bool {
 // appendData adds retransmissions and then new DATA chunks for p.
 func (a *Association) appendData(b []byte, p *path, mtu int, cookie bool) []byte {
 	sent := false
-	if a.out.HasRetransmits() && !cookie {
+	rtx := a.out.HasRetransmits() && !cookie
+	if rtx {
 		burst := a.fastRtxBurst && a.out.HasFastRetransmits()
 		for {
 			if !burst && a.flight(p) >= p.cc.Cwnd() {
@@ -417,7 +424,7 @@ func (a *Association) appendData(b []byte, p *path, mtu int, cookie bool) []byte
 	}
 	for !a.sq.Empty() {
 		room := mtu - len(b) - 16
-		if room <= 0 || a.flight(p) >= p.cc.Cwnd() {
+		if room <= 0 || a.flight(p) >= p.cc.Cwnd() || !a.newDataFits(p, rtx) {
 			break
 		}
 		total := a.out.OutstandingTotal()

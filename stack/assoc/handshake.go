@@ -125,7 +125,7 @@ func (a *Association) handleInitAck(raw wire.RawChunk, in Inbound) {
 		a.primary = src
 		src.confirmed = true
 	}
-	a.addPeerAddrs(ack.Params, in.Remote.Port())
+	a.addPeerAddrs(ack.Params, in.Remote)
 	a.setupDataPath(a.myInitialTSN, ack.InitialTSN, min(a.cfg.OutStreams, ack.InStreams), min(a.cfg.MaxInStreams, ack.OutStreams), ack.ARwnd)
 	a.cookieEcho = (&wire.CookieEcho{Cookie: append([]byte(nil), ck...)}).AppendTo(nil)
 	a.initRetries = 0
@@ -191,7 +191,7 @@ func (a *Association) establishFromCookie(c *cookie, from netip.AddrPort) {
 	for _, ad := range c.peerAddrs {
 		ps = append(ps, wire.AddressParam(ad))
 	}
-	a.addPeerAddrs(ps, from.Port())
+	a.addPeerAddrs(ps, from)
 	a.setupDataPath(c.localTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
 	a.out = tx.NewRetransmit(c.localTSN)
 	a.queueCtrl((&wire.CookieAck{}).AppendTo(nil), a.findPath(from.Addr()))

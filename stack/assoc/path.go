@@ -247,9 +247,10 @@ func (e *Endpoint) sourceAddrs() []netip.Addr {
 }
 
 // addPeerAddrs adds paths for the addresses a peer listed in INIT or INIT
-// ACK (RFC 9260 5.1.2), using port for their UDP port until a packet from
-// them says otherwise. New paths start unconfirmed (5.4).
-func (a *Association) addPeerAddrs(params []wire.Param, port uint16) {
+// ACK (RFC 9260 5.1.2), arrived from `from`, whose UDP port they use until
+// a packet from them says otherwise. New paths start unconfirmed (5.4).
+func (a *Association) addPeerAddrs(params []wire.Param, from netip.AddrPort) {
+	port := from.Port()
 	for _, prm := range params {
 		var addr netip.Addr
 		switch v := prm.(type) {
@@ -264,7 +265,7 @@ func (a *Association) addPeerAddrs(params []wire.Param, port uint16) {
 		if !addr.IsValid() || addr.IsUnspecified() || addr.IsMulticast() {
 			continue
 		}
-		if a.cfg.AcceptPeerAddr != nil && !a.cfg.AcceptPeerAddr(addr) {
+		if !a.acceptPeerAddr(addr, from.Addr()) {
 			continue
 		}
 		if a.findPath(addr) != nil {

@@ -10,19 +10,23 @@ type CauseCode uint16
 
 // Error cause codes.
 const (
-	CauseInvalidStream             CauseCode = 1      // RFC 9260 3.3.10.1
-	CauseMissingMandatoryParam     CauseCode = 2      // 3.3.10.2
-	CauseStaleCookie               CauseCode = 3      // 3.3.10.3
-	CauseOutOfResource             CauseCode = 4      // 3.3.10.4
-	CauseUnresolvableAddress       CauseCode = 5      // 3.3.10.5
-	CauseUnrecognizedChunk         CauseCode = 6      // 3.3.10.6
-	CauseInvalidMandatoryParam     CauseCode = 7      // 3.3.10.7
-	CauseUnrecognizedParams        CauseCode = 8      // 3.3.10.8
-	CauseNoUserData                CauseCode = 9      // 3.3.10.9
-	CauseCookieWhileShuttingDown   CauseCode = 10     // 3.3.10.10
-	CauseRestartWithNewAddresses   CauseCode = 11     // 3.3.10.11
-	CauseUserInitiatedAbort        CauseCode = 12     // 3.3.10.12
-	CauseProtocolViolation         CauseCode = 13     // 3.3.10.13
+	CauseInvalidStream           CauseCode = 1  // RFC 9260 3.3.10.1
+	CauseMissingMandatoryParam   CauseCode = 2  // 3.3.10.2
+	CauseStaleCookie             CauseCode = 3  // 3.3.10.3
+	CauseOutOfResource           CauseCode = 4  // 3.3.10.4
+	CauseUnresolvableAddress     CauseCode = 5  // 3.3.10.5
+	CauseUnrecognizedChunk       CauseCode = 6  // 3.3.10.6
+	CauseInvalidMandatoryParam   CauseCode = 7  // 3.3.10.7
+	CauseUnrecognizedParams      CauseCode = 8  // 3.3.10.8
+	CauseNoUserData              CauseCode = 9  // 3.3.10.9
+	CauseCookieWhileShuttingDown CauseCode = 10 // 3.3.10.10
+	CauseRestartWithNewAddresses CauseCode = 11 // 3.3.10.11
+	CauseUserInitiatedAbort      CauseCode = 12 // 3.3.10.12
+	CauseProtocolViolation       CauseCode = 13 // 3.3.10.13
+	// CauseRestartWithNewEncapPort: draft-tuexen-tsvwg-sctp-udp-encaps-cons
+	// (section 4), as Linux sends it (SCTP_ERROR_NEW_ENCAP_PORT); IANA
+	// has not assigned 14.
+	CauseRestartWithNewEncapPort   CauseCode = 14
 	CauseDeleteLastAddress         CauseCode = 0x00A0 // RFC 5061 5.1
 	CauseResourceShortage          CauseCode = 0x00A1 // RFC 5061
 	CauseDeleteSourceAddress       CauseCode = 0x00A2 // RFC 5061
@@ -74,6 +78,14 @@ type CookieWhileShuttingDown struct{}
 // RestartWithNewAddresses quotes the new address parameters (whole TLVs).
 type RestartWithNewAddresses struct{ Addresses []byte }
 
+// RestartWithNewEncapPort refuses an INIT that arrived for an existing
+// association from a known peer address but another UDP source port
+// (draft-tuexen-tsvwg-sctp-udp-encaps-cons): CurrentPort is the remote UDP
+// encapsulation port the association uses for that address, NewPort the
+// source port of the INIT. (Linux's sctp_make_new_encap_port fills the two
+// the other way round; neither side acts on the values.)
+type RestartWithNewEncapPort struct{ CurrentPort, NewPort uint16 }
+
 // UserInitiatedAbort carries the upper layer's reason.
 type UserInitiatedAbort struct{ Reason []byte }
 
@@ -122,6 +134,7 @@ func (*UnrecognizedParams) CauseCode() CauseCode        { return CauseUnrecogniz
 func (*NoUserData) CauseCode() CauseCode                { return CauseNoUserData }
 func (*CookieWhileShuttingDown) CauseCode() CauseCode   { return CauseCookieWhileShuttingDown }
 func (*RestartWithNewAddresses) CauseCode() CauseCode   { return CauseRestartWithNewAddresses }
+func (*RestartWithNewEncapPort) CauseCode() CauseCode   { return CauseRestartWithNewEncapPort }
 func (*UserInitiatedAbort) CauseCode() CauseCode        { return CauseUserInitiatedAbort }
 func (*ProtocolViolation) CauseCode() CauseCode         { return CauseProtocolViolation }
 func (*DeleteLastAddress) CauseCode() CauseCode         { return CauseDeleteLastAddress }
@@ -187,6 +200,12 @@ func (c *CookieWhileShuttingDown) AppendTo(b []byte) []byte {
 }
 func (c *RestartWithNewAddresses) AppendTo(b []byte) []byte {
 	return appendCause(b, CauseRestartWithNewAddresses, c.Addresses)
+}
+
+// Current Encapsulation Port (16 bits), New Encapsulation Port (16 bits).
+func (c *RestartWithNewEncapPort) AppendTo(b []byte) []byte {
+	return append(b, 0, byte(CauseRestartWithNewEncapPort), 0, 8,
+		byte(c.CurrentPort>>8), byte(c.CurrentPort), byte(c.NewPort>>8), byte(c.NewPort))
 }
 func (c *UserInitiatedAbort) AppendTo(b []byte) []byte {
 	return appendCause(b, CauseUserInitiatedAbort, c.Reason)
@@ -337,6 +356,11 @@ func decodeCause(b []byte, base int) (Cause, int, error) {
 		c = &CookieWhileShuttingDown{}
 	case CauseRestartWithNewAddresses:
 		c = &RestartWithNewAddresses{Addresses: v}
+	case CauseRestartWithNewEncapPort:
+		if err := fixed(4); err != nil {
+			return nil, 0, err
+		}
+		c = &RestartWithNewEncapPort{CurrentPort: binary.BigEndian.Uint16(v), NewPort: binary.BigEndian.Uint16(v[2:])}
 	case CauseUserInitiatedAbort:
 		c = &UserInitiatedAbort{Reason: v}
 	case CauseProtocolViolation:

@@ -26,6 +26,7 @@ var causeGoldens = []struct {
 	{"no user data", &NoUserData{TSN: 0xdeadbeef}, "0009 0008 deadbeef"},
 	{"cookie while shutting down", &CookieWhileShuttingDown{}, "000a 0004"},
 	{"restart with new addresses", &RestartWithNewAddresses{Addresses: h("0005 0008 0a000001")}, "000b 000c 0005 0008 0a000001"},
+	{"restart with new encapsulation port", &RestartWithNewEncapPort{CurrentPort: 9899, NewPort: 50000}, "000e 0008 26ab c350"},
 	{"user initiated abort", &UserInitiatedAbort{Reason: []byte("no")}, "000c 0006 6e6f 0000"},
 	{"protocol violation", &ProtocolViolation{Info: []byte("bad sack")}, "000d 000c 626164207361636b"},
 	{"delete last address", &DeleteLastAddress{Param: h("c002 0008 00000001")}, "00a0 000c c002 0008 00000001"},
@@ -120,4 +121,20 @@ func onlyPaddingCut(wire []byte, i int, bounds map[int]bool) bool {
 		}
 	}
 	return false
+}
+
+// TestCauseWrongFixedLength: a cause whose value has a fixed size refuses
+// any other length as malformed.
+func TestCauseWrongFixedLength(t *testing.T) {
+	for _, tc := range []struct{ name, wire string }{
+		{"new encapsulation port, 2 bytes", "000e 0006 26ab 0000"},
+		{"new encapsulation port, 6 bytes", "000e 000a 26ab c350 0001 0000"},
+		{"stale cookie, 2 bytes", "0003 0006 0001 0000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := decodeCauses(h(tc.wire), 0); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("err %v, want ErrMalformed", err)
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package tx
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -16,6 +17,10 @@ type OutMessage struct {
 	Deadline   time.Time // PR-SCTP timed reliability (RFC 3758): abandon if not fully acked by then; zero = none
 	MaxRetrans int       // PR-SCTP limited retransmissions (RFC 7496): abandon after this many retransmissions of a fragment; -1 = unlimited
 	Context    uint64    // opaque, returned in send-failed reports
+	// Dest is the peer address the message's first transmission should go
+	// to (SCTP_ADDR_OVER, RFC 6458 5.3.4); zero = the association's choice.
+	// The queue only carries it: the association picks the path.
+	Dest netip.Addr
 }
 
 // MsgRef is the bookkeeping handle of a pushed message, shared by the send
