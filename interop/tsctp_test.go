@@ -92,12 +92,16 @@ func expectPerfSummary(t *testing.T, p *proc) perfServerSummary {
 
 // perfClient runs `sctpperf client -json` for tsctpSeconds and returns
 // its report.
-func perfClient(t *testing.T, sctpPort, udpPort string) clientJSON {
+func perfClient(t *testing.T, sctpPort, udpPort string, unordered bool) clientJSON {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, sctpperfBinary(t), "client", "-connect", "127.0.0.1:"+sctpPort,
-		"-peer-udp-port", udpPort, "-l", "1200", "-t", strconv.Itoa(tsctpSeconds)+"s", "-json").Output()
+	args := []string{"client", "-connect", "127.0.0.1:" + sctpPort, "-peer-udp-port", udpPort,
+		"-l", "1200", "-t", strconv.Itoa(tsctpSeconds) + "s", "-json"}
+	if unordered {
+		args = append(args, "-unordered")
+	}
+	out, err := exec.CommandContext(ctx, sctpperfBinary(t), args...).Output()
 	if err != nil {
 		msg := ""
 		if ee, ok := err.(*exec.ExitError); ok {
@@ -166,72 +170,91 @@ func await(t *testing.T, p *proc, ch <-chan []string, what string) []string {
 	}
 }
 
+// tsctpToPerf runs the tsctp client against `sctpperf server` and returns
+// tsctp's goodput in MB/s.
+func tsctpToPerf(t *testing.T, tsctp string, unordered bool) float64 {
+	srv, sctpPort, udpPort := perfServer(t)
+	args := []string{"-E", strconv.Itoa(freeUDPPort(t)), "-U", udpPort, "-L", "127.0.0.1",
+		"-p", sctpPort, "-l", "1200", "-T", strconv.Itoa(tsctpSeconds)}
+	if unordered {
+		args = append(args, "-u")
+	}
+	// tsctp's stdout is not line buffered (its debug output would slow it
+	// further); its summary comes at exit.
+	cli := startProc(t, tsctp, append(args, "127.0.0.1")...)
+	sent := await(t, cli, watch(cli, `^Sending of (\d+) messages of length (\d+) took ([\d.]+) seconds\.`), "its summary")
+	got := expectPerfSummary(t, srv)
+	msgs, _ := strconv.ParseInt(sent[1], 10, 64)
+	size, _ := strconv.ParseInt(sent[2], 10, 64)
+	secs, _ := strconv.ParseFloat(sent[3], 64)
+	t.Logf("tsctp sent %d x %d bytes in %.2fs; sctpperf server got %d bytes, %d msgs (%s)", msgs, size, secs, got.bytes, got.msgs, got.cause)
+	if msgs == 0 || got.bytes != msgs*size || got.msgs != msgs {
+		t.Fatalf("tsctp sent %d messages of %d bytes, sctpperf server counted %d bytes in %d messages", msgs, size, got.bytes, got.msgs)
+	}
+	if got.cause != "shutdown" {
+		t.Errorf("association ended by %q, want a graceful shutdown (tsctp's SCTP_EOF)", got.cause)
+	}
+	if secs <= 0 {
+		return 0
+	}
+	return float64(msgs*size) / secs / 1e6
+}
+
+// perfToTsctp runs `sctpperf client` against the tsctp server and returns
+// the client's goodput in MB/s.
+func perfToTsctp(t *testing.T, unordered bool) float64 {
+	var srv *proc
+	udp := 0
+	for attempt := 0; ; attempt++ {
+		udp = freeUDPPort(t)
+		// Line buffered, to see it bound before the client starts.
+		srv, _ = startExample(t, "tsctp", "-E", strconv.Itoa(udp), "-L", "127.0.0.1", "-p", "5001")
+		srv.expect(`Bind called port: 5001`)
+		if udpPortTaken(udp) {
+			break
+		}
+		srv.kill() // usrsctp_init carries on silently without its UDP port
+		if attempt == 3 {
+			t.Fatalf("tsctp could not bind UDP port %d; its output:\n%s", udp, srv.output())
+		}
+	}
+	summary := watch(srv, `^(\d+), (\d+), (\d+), (\d+), ([\d.]+), ([\d.]+), (\d+)$`)
+	r := perfClient(t, "5001", strconv.Itoa(udp), unordered)
+	m := await(t, srv, summary, "its summary")
+	msgs, _ := strconv.ParseInt(m[2], 10, 64)
+	sum, _ := strconv.ParseInt(m[4], 10, 64)
+	t.Logf("sctpperf client sent %d bytes, %d msgs (%.1f MB/s); tsctp server got %d bytes, %d msgs", r.Bytes, r.Messages, r.MBps, sum, msgs)
+	if r.Bytes == 0 || sum != r.Bytes || msgs != r.Messages {
+		t.Fatalf("sctpperf client sent %d bytes in %d messages, tsctp server counted %d bytes in %d messages", r.Bytes, r.Messages, sum, msgs)
+	}
+	return r.MBps
+}
+
 func TestTsctp(t *testing.T) {
 	tsctp := usrsctpExample(t, "tsctp")
-	var clientToUs, usToServer, usToUs float64
-
-	// tsctp client -> sctpperf server. tsctp's stdout is not line
-	// buffered (its debug output would slow it further); its summary comes
-	// at exit.
-	t.Run("tsctp_client_to_sctpperf_server", func(t *testing.T) {
-		srv, sctpPort, udpPort := perfServer(t)
-		cli := startProc(t, tsctp, "-E", strconv.Itoa(freeUDPPort(t)), "-U", udpPort, "-L", "127.0.0.1",
-			"-p", sctpPort, "-l", "1200", "-T", strconv.Itoa(tsctpSeconds), "127.0.0.1")
-		sent := await(t, cli, watch(cli, `^Sending of (\d+) messages of length (\d+) took ([\d.]+) seconds\.`), "its summary")
-		got := expectPerfSummary(t, srv)
-		msgs, _ := strconv.ParseInt(sent[1], 10, 64)
-		size, _ := strconv.ParseInt(sent[2], 10, 64)
-		secs, _ := strconv.ParseFloat(sent[3], 64)
-		t.Logf("tsctp sent %d x %d bytes in %.2fs; sctpperf server got %d bytes, %d msgs (%s)", msgs, size, secs, got.bytes, got.msgs, got.cause)
-		if msgs == 0 || got.bytes != msgs*size || got.msgs != msgs {
-			t.Fatalf("tsctp sent %d messages of %d bytes, sctpperf server counted %d bytes in %d messages", msgs, size, got.bytes, got.msgs)
-		}
-		if got.cause != "shutdown" {
-			t.Errorf("association ended by %q, want a graceful shutdown (tsctp's SCTP_EOF)", got.cause)
-		}
-		if secs > 0 {
-			clientToUs = float64(msgs*size) / secs / 1e6
-		}
-	})
-
-	// sctpperf client -> tsctp server (line buffered, to see it bound).
-	t.Run("sctpperf_client_to_tsctp_server", func(t *testing.T) {
-		var srv *proc
-		udp := 0
-		for attempt := 0; ; attempt++ {
-			udp = freeUDPPort(t)
-			srv, _ = startExample(t, "tsctp", "-E", strconv.Itoa(udp), "-L", "127.0.0.1", "-p", "5001")
-			srv.expect(`Bind called port: 5001`)
-			if udpPortTaken(udp) {
-				break
+	var mbps [3]float64 // ordered: tsctp->sctpperf, sctpperf->tsctp, sctpperf->sctpperf
+	for _, unordered := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tsctp_client_to_sctpperf_server/unordered=%v", unordered), func(t *testing.T) {
+			if v := tsctpToPerf(t, tsctp, unordered); !unordered {
+				mbps[0] = v
 			}
-			srv.kill() // usrsctp_init carries on silently without its UDP port
-			if attempt == 3 {
-				t.Fatalf("tsctp could not bind UDP port %d; its output:\n%s", udp, srv.output())
+		})
+		t.Run(fmt.Sprintf("sctpperf_client_to_tsctp_server/unordered=%v", unordered), func(t *testing.T) {
+			if v := perfToTsctp(t, unordered); !unordered {
+				mbps[1] = v
 			}
-		}
-		summary := watch(srv, `^(\d+), (\d+), (\d+), (\d+), ([\d.]+), ([\d.]+), (\d+)$`)
-		r := perfClient(t, "5001", strconv.Itoa(udp))
-		m := await(t, srv, summary, "its summary")
-		msgs, _ := strconv.ParseInt(m[2], 10, 64)
-		sum, _ := strconv.ParseInt(m[4], 10, 64)
-		t.Logf("sctpperf client sent %d bytes, %d msgs (%.1f MB/s); tsctp server got %d bytes, %d msgs", r.Bytes, r.Messages, r.MBps, sum, msgs)
-		if r.Bytes == 0 || sum != r.Bytes || msgs != r.Messages {
-			t.Fatalf("sctpperf client sent %d bytes in %d messages, tsctp server counted %d bytes in %d messages", r.Bytes, r.Messages, sum, msgs)
-		}
-		usToServer = r.MBps
-	})
-
+		})
+	}
 	// sctpperf against itself, for comparison.
 	t.Run("sctpperf_to_sctpperf", func(t *testing.T) {
 		srv, sctpPort, udpPort := perfServer(t)
-		r := perfClient(t, sctpPort, udpPort)
+		r := perfClient(t, sctpPort, udpPort, false)
 		got := expectPerfSummary(t, srv)
 		if r.Bytes == 0 || got.bytes != r.Bytes || got.msgs != r.Messages {
 			t.Fatalf("sctpperf client sent %d bytes in %d messages, sctpperf server counted %d bytes in %d messages", r.Bytes, r.Messages, got.bytes, got.msgs)
 		}
-		usToUs = r.MBps
+		mbps[2] = r.MBps
 	})
-	t.Logf("goodput, 1200-byte messages for %ds: tsctp->sctpperf %.1f MB/s, sctpperf->tsctp %.1f MB/s, sctpperf->sctpperf %.1f MB/s",
-		tsctpSeconds, clientToUs, usToServer, usToUs)
+	t.Logf("goodput, ordered 1200-byte messages for %ds: tsctp->sctpperf %.1f MB/s, sctpperf->tsctp %.1f MB/s, sctpperf->sctpperf %.1f MB/s",
+		tsctpSeconds, mbps[0], mbps[1], mbps[2])
 }
