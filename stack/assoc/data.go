@@ -2,6 +2,7 @@ package assoc
 
 import (
 	"errors"
+	"math"
 	"net/netip"
 	"time"
 
@@ -95,7 +96,7 @@ func (a *Association) rwnd() uint32 {
 	if w <= 0 {
 		return 0
 	}
-	return uint32(w)
+	return uint32(min(w, math.MaxUint32)) // a_rwnd is 32 bits
 }
 
 // popMessages hands what the reassembly completed to the user.
