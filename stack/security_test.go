@@ -473,6 +473,45 @@ func TestSecuritySlowReader(t *testing.T) {
 	})
 }
 
+// TestSecurityTinyMessagesUnread: a peer writes one-byte messages to a
+// one-to-many socket that never reads. Each message waiting in the socket's
+// queue costs far more than its byte, so the receive window counts a
+// per-message overhead: the peer is stopped by a closed window after a
+// few hundred messages and the server's heap stays within a small multiple
+// of RecvBuffer (without the overhead: 65,536 messages, ~10 MB).
+func TestSecurityTinyMessagesUnread(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := newSecNet(t)
+		_, pc, _, _, c := establish(t, n)
+		before := heapInUse()
+		c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		sent := 0
+		var err error
+		for sent < 1<<20 {
+			if _, err = c.Write([]byte{'u'}); err != nil {
+				break
+			}
+			sent++
+		}
+		if !errors.Is(err, stack.ErrTimeout) {
+			t.Fatalf("one-byte writes to a reader that never reads: %v after %d, want a timeout", err, sent)
+		}
+		synctest.Wait()
+		growth := int64(heapInUse()) - int64(before)
+		t.Logf("%d one-byte messages written before blocking; live heap of both Stacks %+d bytes (SendBuffer %d, RecvBuffer %d)", sent, growth, n.cfg.SendBuffer, n.cfg.RecvBuffer)
+		if growth > 8*int64(n.cfg.RecvBuffer+n.cfg.SendBuffer) {
+			t.Fatalf("live heap grew by %d bytes for %d one-byte messages", growth, sent)
+		}
+		// The reader catches up: every message arrives, once.
+		c.SetWriteDeadline(time.Time{})
+		for i := 0; i < sent; i++ {
+			if m, _ := recvData(t, pc); m != "u" {
+				t.Fatalf("message %d: %q", i, m)
+			}
+		}
+	})
+}
+
 // TestSecurityAddressScoping: a peer on loopback that lists 192.0.2.1
 // (documentation) and 10.1.2.3 (private) in its INIT or INIT ACK must not
 // make the Stack send there (RFC 9260 5.1.2 address scoping; DESIGN.md:

@@ -18,6 +18,24 @@
 // sets up n idle associations to one socket and reports setup rate, memory
 // per association and the cost of one SENDALL. The workloads live in
 // package perf. Exit status: 0 on success, 1 on a failed run, 2 on bad usage.
+//
+// server and client interoperate with usrsctp's tsctp (Debian
+// libusrsctp-examples) over UDP encapsulation, both ways; tsctp needs its
+// local (-E) and remote (-U) UDP ports, and -L 127.0.0.1 to keep it from
+// listing every interface address:
+//
+//	sctpperf server -listen 127.0.0.1:5001 -udp-port 9899
+//	tsctp -E 9900 -U 9899 -L 127.0.0.1 -p 5001 -l 1200 -T 5 127.0.0.1
+//
+//	tsctp -E 9899 -L 127.0.0.1 -p 5001
+//	sctpperf client -connect 127.0.0.1:5001 -peer-udp-port 9899 -l 1200 -t 5s
+//
+// tsctp sends PPID 0 on stream 0 (discarded and counted like any data)
+// and its last message with SCTP_EOF: the server reports the association
+// when its shutdown completes. The tsctp server prints its summary
+// ("length, messages, reads, bytes, seconds, B/s, notifications") when
+// the client's graceful shutdown ends the association. tsctp prints a
+// debug line per event, which bounds its own speed.
 package main
 
 import (

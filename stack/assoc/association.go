@@ -81,7 +81,7 @@ type Association struct {
 	// Receive side (stack/internal/rx).
 	rx       *rx.Tracker
 	reasm    *rx.Reassembly
-	unread   int // delivered, not yet ReadConsumed
+	unread   rx.Unread // delivered, not yet ReadConsumed
 	lastRwnd uint32
 	dropSack wire.Sack // FillSack target when a SHUTDOWN replaces the SACK
 	sackPath *path

@@ -177,7 +177,7 @@ func (a *Association) handleRestart(c *cookie, in Inbound) bool {
 	}
 	a.setupDataPath(c.localTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
 	a.out = tx.NewRetransmit(c.localTSN)
-	a.unread = 0
+	a.unread.Consume(a.unread.Bytes()) // a restart starts with nothing unread
 	a.fwdPending = false
 	a.assocErrors = 0
 	a.timers = [numTimers]time.Time{}

@@ -9,6 +9,17 @@ import (
 
 // Config holds everything tunable, with RFC 9260 section 16 defaults when
 // zero.
+//
+// RecvBuffer and SendBuffer count user-data bytes (a_rwnd is RecvBuffer
+// less the bytes held; Status.Pending counts bytes), and, like Linux's
+// SO_RCVBUF and SO_SNDBUF (SCTP_SNDBUF in RFC 6458), they also bound
+// memory: the bytes plus a bookkeeping charge per message stay within
+// twice the buffer. Sending charges 256 bytes per message queued or
+// unacknowledged (tx.MessageOverhead), so Send returns ErrBufferFull
+// after about SendBuffer/128 one-byte messages while messages of 256
+// bytes or more see only the byte bound; receiving charges 64 bytes per
+// fragment held in reassembly and 128 per message delivered and unread,
+// so the window closes early only for messages under ~128 bytes.
 type Config struct {
 	OutStreams         uint16 // requested outbound streams (default 10)
 	MaxInStreams       uint16 // MIS (default 65535)
@@ -20,8 +31,8 @@ type Config struct {
 	HeartbeatInterval  time.Duration // default 30s; negative = heartbeats off
 	PathMaxRetrans     int           // Path.Max.Retrans (default 5)
 	AssocMaxRetrans    int           // Association.Max.Retrans (default 10)
-	RecvBuffer         int           // bytes: a_rwnd and reassembly bound (default 1 MiB)
-	SendBuffer         int           // bytes queued + in flight (default 1 MiB)
+	RecvBuffer         int           // bytes: a_rwnd and reassembly bound (default 1 MiB); memory bound, see above
+	SendBuffer         int           // bytes queued + in flight (default 1 MiB); memory bound, see above
 	MTU                int           // largest SCTP packet, the UDP payload (default 1452, RFC 6951 5.6)
 	DelayedAckTime     time.Duration // default 200 ms
 	NoDelay            bool          // disable Nagle-like holding of small messages

@@ -2,6 +2,7 @@ package assoc
 
 import (
 	"errors"
+	"math"
 	"net/netip"
 	"time"
 
@@ -59,12 +60,13 @@ func (a *Association) Send(now time.Time, m OutMessage) error {
 // ReadConsumed tells the association the user read n bytes of delivered
 // data: the receive window grows, and a window update SACK goes out when
 // it opens by at least one MTU (RFC 9260 6.2, the SWS avoidance of RFC
-// 1122). Delivered but unread bytes count against RecvBuffer.
+// 1122). Delivered but unread bytes count against RecvBuffer. Reads come
+// in delivery order (a socket's queue is FIFO per association).
 func (a *Association) ReadConsumed(n int) {
 	if n <= 0 {
 		return
 	}
-	a.unread = max(a.unread-n, 0)
+	a.unread.Consume(n)
 	if a.state == Closed || a.rx == nil {
 		return
 	}
@@ -81,16 +83,23 @@ func (a *Association) ReadConsumed(n int) {
 	}
 }
 
-// rwnd is our advertised receive window (RFC 9260 6.2).
+// rwnd is our advertised receive window (RFC 9260 6.2): RecvBuffer less
+// the bytes held, and never more than what keeps the bytes plus the
+// per-message bookkeeping (rx.Reassembly.Charged, rx.Unread.Charged)
+// within twice RecvBuffer. The second bound binds only for messages of
+// under ~128 bytes: a peer sending one-byte messages sees the window close
+// long before RecvBuffer of them are held (Linux doubles SO_RCVBUF and
+// charges skb truesize alike).
 func (a *Association) rwnd() uint32 {
 	if a.reasm == nil {
 		return uint32(a.cfg.RecvBuffer)
 	}
-	used := a.reasm.Buffered() + a.unread
-	if used >= a.cfg.RecvBuffer {
+	w := min(a.cfg.RecvBuffer-a.reasm.Buffered()-a.unread.Bytes(),
+		2*a.cfg.RecvBuffer-a.reasm.Charged()-a.unread.Charged())
+	if w <= 0 {
 		return 0
 	}
-	return uint32(a.cfg.RecvBuffer - used)
+	return uint32(min(w, math.MaxUint32)) // a_rwnd is 32 bits
 }
 
 // popMessages hands what the reassembly completed to the user.
@@ -100,7 +109,7 @@ func (a *Association) popMessages() {
 		if !ok {
 			return
 		}
-		a.unread += len(m.Data)
+		a.unread.Deliver(len(m.Data))
 		a.events.push(Message{Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, TSN: m.TSN, Unordered: m.Unordered, Data: m.Data, EOR: m.EOR})
 	}
 }

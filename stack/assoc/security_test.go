@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/udpsctp/udpsctp/stack/assoc"
+	"github.com/udpsctp/udpsctp/stack/internal/rx"
 	"github.com/udpsctp/udpsctp/stack/wire"
 )
 
@@ -710,8 +711,10 @@ func TestSecurityTinyMessages(t *testing.T) {
 		if n > cfg.SendBuffer {
 			t.Fatalf("%d messages queued for a %d-byte SendBuffer", n, cfg.SendBuffer)
 		}
-		if growth > 32*int64(cfg.SendBuffer) {
-			t.Skipf("missing defence: queueing %d one-byte messages grew the live heap by %d bytes (~%d per message) for a %d-byte SendBuffer: Send charges payload bytes only; charge a per-message overhead against SendBuffer (stack/internal/tx send queue), or a relay (chat SENDALL) lets each peer's tiny messages cost ~100x their size on every association", n, growth, growth/int64(n), cfg.SendBuffer)
+		// Each message is charged tx.MessageOverhead against twice
+		// SendBuffer: a few hundred messages, not 65,536.
+		if growth > 4*int64(cfg.SendBuffer) {
+			t.Fatalf("queueing %d one-byte messages grew the live heap by %d bytes (~%d per message) for a %d-byte SendBuffer", n, growth, growth/int64(n), cfg.SendBuffer)
 		}
 	})
 	t.Run("receive", func(t *testing.T) {
@@ -734,8 +737,42 @@ func TestSecurityTinyMessages(t *testing.T) {
 		growth := int64(heapInUse()) - int64(before)
 		runtime.KeepAlive(p)
 		t.Logf("%d one-byte messages held for a missing SSN 0: live heap %+d bytes (RecvBuffer %d)", n, growth, cfg.RecvBuffer)
-		if growth > 32*int64(cfg.RecvBuffer) {
-			t.Skipf("missing defence: %d one-byte chunks waiting for SSN 0 hold %d bytes of heap for a %d-byte RecvBuffer: the receive window charges payload bytes only, so per-chunk overhead lets a peer multiply its memory cost by ~%d (charge a per-chunk overhead against a_rwnd in stack/internal/rx, as Linux charges skb truesize)", n, growth, cfg.RecvBuffer, growth/int64(n))
+		if growth > 4*int64(cfg.RecvBuffer) {
+			t.Fatalf("%d one-byte chunks waiting for SSN 0 hold %d bytes of heap for a %d-byte RecvBuffer", n, growth, cfg.RecvBuffer)
+		}
+	})
+	// Deliverable one-byte messages to a reader that never reads: each
+	// unread message is charged rx.DeliveredOverhead, so the window
+	// closes after a few hundred of them, not after RecvBuffer.
+	t.Run("unread", func(t *testing.T) {
+		cfg := secConfig()
+		p := newPair(t, cfg)
+		p.serverRead = false
+		tsn := p.init.InitialTSN
+		for i := 0; i < 60000; i++ {
+			p.forge(p.s.LocalTag(), &wire.Data{TSN: tsn, Stream: 0, SSN: wire.SSN(i), Beginning: true, Ending: true, UserData: []byte{'u'}})
+			tsn = tsn.Add(1)
+			for {
+				if _, ok := p.s.PollTransmit(p.now, p.buf); !ok {
+					break
+				}
+			}
+			p.events()
+		}
+		held := len(p.sGot)
+		t.Logf("60000 deliverable one-byte messages sent, %d delivered unread (RecvBuffer %d)", held, cfg.RecvBuffer)
+		if limit := 2*cfg.RecvBuffer/(1+rx.DeliveredOverhead) + 1; held > limit || held > cfg.RecvBuffer/32 {
+			t.Fatalf("%d one-byte messages delivered to a reader that never reads, want at most %d", held, limit)
+		}
+		// Reading them all reopens the window: the rest arrives.
+		for _, m := range p.sGot {
+			p.s.ReadConsumed(len(m.Data))
+		}
+		p.sGot = nil
+		p.forge(p.s.LocalTag(), &wire.Data{TSN: p.init.InitialTSN.Add(uint32(held)), Stream: 0, SSN: wire.SSN(held), Beginning: true, Ending: true, UserData: []byte{'u'}})
+		p.events()
+		if len(p.sGot) != 1 {
+			t.Fatalf("after the reader caught up, %d messages delivered, want 1", len(p.sGot))
 		}
 	})
 }

@@ -27,7 +27,10 @@
 // duplicates; the Reassembly by its limit, which counts user data plus 64
 // bytes per fragment or message held, so floods of tiny fragments are
 // bounded too (at most twice the limit plus 64 KiB, the excess being only
-// chunks that unblock delivery). An idle pair
+// chunks that unblock delivery). Unread keeps the account of messages
+// delivered and not yet read, with DeliveredOverhead per message, so that
+// the association's window can close on a flood of tiny messages nobody
+// reads (Reassembly.Charged plus Unread.Charged). An idle pair
 // costs about 340 bytes. Packet buffers are never retained: Add copies the
 // user data it keeps, once; a fragmented message is joined once at the end.
 package rx

@@ -130,6 +130,11 @@ func (r *Reassembly) runMaps() {
 // popped but not yet read by the user.
 func (r *Reassembly) Buffered() int { return r.buffered }
 
+// Charged returns Buffered plus 64 bytes of bookkeeping per fragment or
+// message held: what the limits apply to, and what the association's
+// memory bound counts (see Unread).
+func (r *Reassembly) Charged() int { return r.occupancy() }
+
 // occupancy is what the limits apply to.
 func (r *Reassembly) occupancy() int { return r.buffered + r.items*itemOverhead }
 

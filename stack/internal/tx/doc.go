@@ -23,7 +23,10 @@
 //
 // Send buffer: Buffered counts a message's bytes from Push until it is fully
 // acknowledged by the cumulative TSN ack or abandoned; the Retransmit queue
-// releases the bytes itself through the message's handle.
+// releases the bytes itself through the message's handle. Push also bounds
+// memory: Charged (Buffered plus MessageOverhead per message held) stays
+// within twice the limit, so tiny messages cannot cost far more heap than
+// the buffer says.
 //
 // Fast recovery (RFC 9260 7.2.4) is tracked by Retransmit: it enters when a
 // SACK marks chunks for fast retransmit (SackResult.EnteredFastRecovery, with

@@ -92,6 +92,7 @@ func (m *Message) release() {
 	m.released = true
 	if m.q != nil {
 		m.q.buffered -= len(m.m.Data)
+		m.q.held--
 	}
 }
 

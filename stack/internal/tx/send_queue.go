@@ -19,6 +19,7 @@ type SendQueue struct {
 	curStream uint16
 	limit     int
 	buffered  int // bytes pushed and not yet delivered or abandoned
+	held      int // messages whose bytes are in buffered (see MessageOverhead)
 	unsent    int // bytes pushed and not yet cut
 	abandoned []OutMessage
 	// earliest is the soonest Deadline among queued messages not yet cut
@@ -43,8 +44,9 @@ func NewSendQueue(outStreams uint16, limit int) *SendQueue {
 // Push queues a message. It fails with ErrInvalidStream when the stream is
 // not negotiated, ErrEmptyMessage for empty data and ErrBufferFull when the
 // bytes buffered (pushed and not yet delivered or abandoned) would exceed
-// the limit; a message larger than the limit is accepted when nothing is
-// buffered, so that big messages can be sent at all.
+// the limit, or when Charged would exceed twice the limit (tiny messages,
+// see MessageOverhead); a message larger than the limit is accepted when
+// nothing is buffered, so that big messages can be sent at all.
 func (q *SendQueue) Push(m OutMessage) error {
 	if int(m.Stream) >= q.nStreams {
 		return ErrInvalidStream
@@ -52,7 +54,8 @@ func (q *SendQueue) Push(m OutMessage) error {
 	if len(m.Data) == 0 {
 		return ErrEmptyMessage
 	}
-	if q.buffered > 0 && q.buffered+len(m.Data) > q.limit {
+	if q.buffered > 0 && (q.buffered+len(m.Data) > q.limit ||
+		q.Charged()+len(m.Data)+MessageOverhead-q.limit > q.limit) {
 		return ErrBufferFull
 	}
 	msg := newMessage()
@@ -66,6 +69,7 @@ func (q *SendQueue) Push(m OutMessage) error {
 	s := &q.streams[m.Stream]
 	s.msgs = append(s.msgs, msg)
 	q.buffered += len(m.Data)
+	q.held++
 	q.unsent += len(m.Data)
 	if !s.active {
 		s.active = true
@@ -204,6 +208,10 @@ func (q *SendQueue) Empty() bool { return q.unsent == 0 }
 // Buffered returns the bytes pushed and not yet fully acknowledged or
 // abandoned: what the send buffer limit applies to.
 func (q *SendQueue) Buffered() int { return q.buffered }
+
+// Charged returns what the memory bound of Push applies to: Buffered plus
+// MessageOverhead for each message it holds.
+func (q *SendQueue) Charged() int { return q.buffered + q.held*MessageOverhead }
 
 // Unsent returns the bytes pushed and not yet cut into fragments.
 func (q *SendQueue) Unsent() int { return q.unsent }

@@ -40,11 +40,11 @@ func TestSendQueuePushErrors(t *testing.T) {
 func TestSendQueueLimit(t *testing.T) {
 	// The limit covers bytes until delivered: sending does not free them,
 	// the cum ack does.
-	q := NewSendQueue(1, 100)
+	q := NewSendQueue(1, 1000)
 	r := NewRetransmit(1)
 	now := time.Unix(0, 0)
 	for i := 0; i < 2; i++ {
-		if err := q.Push(msg(0, 50)); err != nil {
+		if err := q.Push(msg(0, 500)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,11 +61,55 @@ func TestSendQueueLimit(t *testing.T) {
 	if err != nil || len(res.Delivered) != 1 || res.Delivered[0] != ref {
 		t.Fatalf("delivered %v %v", res.Delivered, err)
 	}
-	if q.Buffered() != 50 {
+	if q.Buffered() != 500 {
 		t.Fatalf("buffered %d", q.Buffered())
 	}
-	if err := q.Push(msg(0, 50)); err != nil {
+	if err := q.Push(msg(0, 500)); err != nil {
 		t.Fatalf("after ack: %v", err)
+	}
+}
+
+func TestSendQueueTinyMessagesCharged(t *testing.T) {
+	// One-byte messages stop at the memory bound (2*limit charged with
+	// MessageOverhead each), long before the byte limit; retiring one
+	// makes room for one more.
+	const limit = 64 << 10
+	q := NewSendQueue(1, limit)
+	r := NewRetransmit(1)
+	now := time.Unix(0, 0)
+	n := 0
+	for ; ; n++ {
+		if err := q.Push(msg(0, 1)); err != nil {
+			if !errors.Is(err, ErrBufferFull) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if want := 2 * limit / (1 + MessageOverhead); n != want {
+		t.Fatalf("%d one-byte messages queued, want %d", n, want)
+	}
+	if q.Buffered() != n || q.Charged() != n*(1+MessageOverhead) {
+		t.Fatalf("buffered %d charged %d for %d messages", q.Buffered(), q.Charged(), n)
+	}
+	var d wire.Data
+	ref, _ := q.Next(now, 1000, &d)
+	r.Add(now, 0, &d, ref)
+	if _, err := r.HandleSack(now, &wire.Sack{CumTSNAck: 1, ARwnd: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	if q.Charged() != (n-1)*(1+MessageOverhead) {
+		t.Fatalf("charged %d after one message retired", q.Charged())
+	}
+	if err := q.Push(msg(0, 1)); err != nil {
+		t.Fatalf("after a message retired: %v", err)
+	}
+	// Drained messages give their charge back too.
+	if got := len(q.Drain()); got != n {
+		t.Fatalf("drained %d, want %d", got, n)
+	}
+	if q.Buffered() != 0 || q.Charged() != 0 {
+		t.Fatalf("after drain: buffered %d charged %d", q.Buffered(), q.Charged())
 	}
 }
 
