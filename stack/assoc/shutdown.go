@@ -124,13 +124,13 @@ func (a *Association) onT2Shutdown() {
 	switch a.state {
 	case ShutdownSent:
 		p.est.Backoff()
-		if a.pathError(p) {
+		if a.pathError(p, false) {
 			return
 		}
 		a.sendShutdown()
 	case ShutdownAckSent:
 		p.est.Backoff()
-		if a.pathError(p) {
+		if a.pathError(p, false) {
 			return
 		}
 		a.sendShutdownAck()
