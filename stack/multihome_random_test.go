@@ -27,7 +27,11 @@ import (
 // until the association stopped counting an idle alternate's lost
 // HEARTBEATs against Association.Max.Retrans (RFC 9260 8.1), kept the
 // source address packets had just arrived on across a timeout, and probed
-// an inactive path as soon as packets arrived from it.
+// an inactive path as soon as packets arrived from it. TestMultihomedRandomCuts
+// in stack/assoc plays the same scenario on the sans-IO core, where a seed
+// fixes the whole run. The association ending showed here as a deadlock:
+// a one-to-many socket reports it only as a notification (RFC 6458), which
+// the server's reader now subscribes to.
 func TestMultihomedRandomFailures(t *testing.T) {
 	seeds := 50
 	if testing.Short() || raceEnabled {
