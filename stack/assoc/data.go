@@ -149,9 +149,7 @@ func (a *Association) handleData(raw wire.RawChunk, src *path) bool {
 		return false // duplicate (reported in the SACK) or out of window
 	}
 	if a.state == ShutdownSent {
-		// The peer still drains its data: the guard is for a silent peer,
-		// so progress re-arms it.
-		a.timers[timerT5Guard] = a.now.Add(a.t5Guard())
+		a.peerDraining()
 	}
 	switch err := a.reasm.Add(d); {
 	case err == nil:

@@ -42,9 +42,13 @@ type harness struct {
 	sent    []*wire.Packet // every packet put on the wire, parsed
 	sentBy  []string
 	replies int
-	// lastRemote is the destination of the packet the drop hook sees.
+	// lastRemote and lastLocal are the destination and source of the
+	// packet the drop hook sees (the source is the side's address unless
+	// the association picked one of its others).
 	lastRemote netip.AddrPort
+	lastLocal  netip.Addr
 	alias      map[netip.Addr]*side // extra addresses of a side
+	buf        []byte
 }
 
 func seeded(seed uint64) func() uint32 {
@@ -89,9 +93,11 @@ func (h *harness) flush() {
 		if sd.a == nil {
 			continue
 		}
-		buf := make([]byte, 65536)
+		if h.buf == nil {
+			h.buf = make([]byte, 65536) // reused: put copies each packet
+		}
 		for {
-			tr, ok := sd.a.PollTransmit(h.now, buf)
+			tr, ok := sd.a.PollTransmit(h.now, h.buf)
 			if !ok {
 				break
 			}
@@ -122,15 +128,20 @@ func (h *harness) put(from *side, tr Transmit) {
 	h.sent = append(h.sent, p)
 	h.sentBy = append(h.sentBy, from.name)
 	h.lastRemote = tr.Remote
+	src := from.addr
+	if tr.Local.IsValid() {
+		src = netip.AddrPortFrom(tr.Local, src.Port())
+	}
+	h.lastLocal = src.Addr()
 	if h.drop != nil && h.drop(from, p) {
 		return
 	}
-	h.queue = append(h.queue, wirePkt{from: from.addr, to: tr.Remote, b: b, at: h.now.Add(h.delay)})
+	h.queue = append(h.queue, wirePkt{from: src, to: tr.Remote, b: b, at: h.now.Add(h.delay)})
 }
 
 // deliverTo hands a packet to a side.
 func (h *harness) deliverTo(to *side, w wirePkt) {
-	in := Inbound{Local: to.addr, Remote: w.from, Packet: w.b}
+	in := Inbound{Local: netip.AddrPortFrom(w.to.Addr(), to.addr.Port()), Remote: w.from, Packet: w.b}
 	if to.a != nil && !to.a.Closed() {
 		to.a.HandlePacket(h.now, in)
 		return

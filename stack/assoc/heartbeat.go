@@ -71,7 +71,7 @@ func (a *Association) onHeartbeatTimer(p *path) {
 				p.hbAt = a.now.Add(a.jitter(p.rto()) + max(a.cfg.HeartbeatInterval, 0))
 				return
 			}
-		} else if a.pathError(p) {
+		} else if a.pathError(p, true) {
 			return
 		}
 	}
@@ -90,7 +90,7 @@ func (a *Association) onHeartbeatTimer(p *path) {
 func (a *Association) sendHeartbeat(p *path) {
 	p.hbNonce = uint64(a.ep.rand())<<32 | uint64(a.ep.rand())
 	p.hbOutstanding = true
-	p.hbLocal = p.local
+	p.hbLocal, p.hbSent = p.local, a.now
 	info := make([]byte, hbInfoLen)
 	binary.BigEndian.PutUint32(info[0:], p.id)
 	binary.BigEndian.PutUint64(info[4:], p.hbNonce)

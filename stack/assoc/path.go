@@ -27,11 +27,16 @@ type path struct {
 
 	t3 time.Time // T3-rtx deadline (zero: stopped)
 
+	// heard: a packet from the peer arrived on local since the last
+	// timeout on p, so that pair works and a timeout keeps it (rotateLocal).
+	heard bool
+
 	// Heartbeat (RFC 9260 8.3).
 	hbAt          time.Time // next HEARTBEAT due
 	hbNonce       uint64
 	hbOutstanding bool
-	hbLocal       netip.Addr // the source the outstanding HEARTBEAT left from
+	hbLocal       netip.Addr // source address of the last HEARTBEAT
+	hbSent        time.Time  // when the last HEARTBEAT went out
 }
 
 func (a *Association) newPath(remote netip.AddrPort, confirmed bool) *path {
@@ -151,13 +156,21 @@ func (a *Association) PeerAddrs() []netip.AddrPort {
 	return out
 }
 
-// pathError counts a failed transmission on p (RFC 9260 8.1, 8.2): T3-rtx
-// or HEARTBEAT timeouts. It reports whether the association failed.
-func (a *Association) pathError(p *path) bool {
+// pathError counts a failed transmission on p (RFC 9260 8.1, 8.2): a
+// T3-rtx timeout, or an unanswered HEARTBEAT. Every T3-rtx counts against
+// the association too, but a HEARTBEAT only on the path data currently
+// goes to (8.1): lost probes of an idle, failed alternate must not end an
+// association whose data path works. It reports whether the association
+// failed.
+func (a *Association) pathError(p *path, heartbeat bool) bool {
+	counts := !heartbeat || p == a.dataPath() // before p may turn inactive
 	p.errors++
 	if p.active && p.errors > a.cfg.PathMaxRetrans {
 		p.active = false
 		a.events.push(PeerAddrChange{Addr: p.remote, State: AddrUnreachable})
+	}
+	if !counts {
+		return false
 	}
 	a.assocErrors++
 	if a.assocErrors > a.cfg.AssocMaxRetrans {
@@ -193,8 +206,34 @@ func (a *Association) updatePort(in Inbound) *path {
 	}
 	if p != nil {
 		p.learnLocal(in.Local.Addr())
+		a.probeInactive(p)
 	}
 	return p
+}
+
+// probeInactive sends a HEARTBEAT at once to an inactive path a packet just
+// arrived from, unless a probe on the pair it arrived on may still be
+// answered: the pair works, and the HEARTBEAT ACK makes the path active
+// again (8.3) without waiting for the next heartbeat interval, during which
+// the association would keep sending on failed paths. At most one such
+// probe per RTO.Min.
+func (a *Association) probeInactive(p *path) {
+	if p.active || !p.confirmed || a.cfg.HeartbeatInterval < 0 {
+		return
+	}
+	switch a.state {
+	case Established, ShutdownPending, ShutdownReceived, ShutdownSent:
+	default:
+		return
+	}
+	if p.hbOutstanding && p.hbLocal == p.local && a.now.Sub(p.hbSent) < p.rto() {
+		return // this pair is being probed and may still answer
+	}
+	if !p.hbSent.IsZero() && a.now.Sub(p.hbSent) < a.cfg.RTOMin {
+		return
+	}
+	a.sendHeartbeat(p)
+	p.hbAt = a.now.Add(p.rto())
 }
 
 // learnLocal makes p send from l, the address a packet from p's peer
@@ -207,6 +246,7 @@ func (p *path) learnLocal(l netip.Addr) {
 	l = l.Unmap()
 	if l.IsValid() && !l.IsUnspecified() {
 		p.local = l
+		p.heard = true
 	}
 }
 
@@ -216,7 +256,15 @@ func (p *path) learnLocal(l netip.Addr) {
 // changes when the endpoint has fewer than two such addresses (the socket
 // layer lists them only for multi-homed endpoints; otherwise the transport
 // picks the source).
+//
+// A pair a packet arrived on since the previous timeout is kept: the lost
+// packet left from an earlier source address, and rotating away from the
+// learned one would trade a working pair for a cut one.
 func (a *Association) rotateLocal(p *path) {
+	if p.heard {
+		p.heard = false
+		return
+	}
 	locals := a.ep.sourceAddrs()
 	remote := p.remote.Addr().Unmap()
 	cands := locals[:0]

@@ -124,17 +124,29 @@ func (a *Association) onT2Shutdown() {
 	switch a.state {
 	case ShutdownSent:
 		p.est.Backoff()
-		if a.pathError(p) {
+		if a.pathError(p, false) {
 			return
 		}
 		a.sendShutdown()
 	case ShutdownAckSent:
 		p.est.Backoff()
-		if a.pathError(p) {
+		if a.pathError(p, false) {
 			return
 		}
 		a.sendShutdownAck()
 	}
+}
+
+// peerDraining notes new DATA from the peer in SHUTDOWN-SENT: the peer
+// acts on our SHUTDOWN by delivering what it still has (9.2), which can
+// take many T2-shutdown periods when it backs off on a lossy path. The
+// shutdown guard and the error count are for a silent peer: progress
+// re-arms the one and clears the other, as an acknowledgement would (8.1),
+// so that T2 expiries between the peer's retransmissions do not add up to
+// Association.Max.Retrans while it is still answering.
+func (a *Association) peerDraining() {
+	a.timers[timerT5Guard] = a.now.Add(a.t5Guard())
+	a.assocErrors = 0
 }
 
 // onT5Guard aborts a shutdown that takes too long (9.2).

@@ -95,3 +95,30 @@ func TestSimulationSendAfterShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulationShutdownOutlastsSlowPeer: the client shuts down while the
+// server still has much to send over a lossy path, backing off up to an
+// RTO.Max of 10 s; the client's T2-shutdown (RTO.Max 1 s) expires many
+// times between the server's retransmissions. With heartbeats off nothing
+// acknowledges the SHUTDOWN until the server is done, so only the
+// server's new DATA shows the peer is alive: it must clear the error
+// count, or the client gives up on Association.Max.Retrans while the
+// server is still delivering (sim seed 1438 before the fix).
+func TestSimulationShutdownOutlastsSlowPeer(t *testing.T) {
+	client := assoc.Config{
+		RTOInitial: time.Second, RTOMin: 100 * time.Millisecond, RTOMax: time.Second,
+		HeartbeatInterval: -1, AssocMaxRetrans: 20, RecvBuffer: 16 << 10, NoDelay: true,
+	}
+	server := assoc.Config{RTOMax: 10 * time.Second, HeartbeatInterval: -1, AssocMaxRetrans: 20, NoDelay: true}
+	link := linkConfig{Delay: 60 * time.Millisecond, Loss: 0.17}
+	for seed := uint64(1); seed <= 5; seed++ {
+		w := manualWorkload(seed, [2]assoc.Config{client, server}, link, [2]int{5, 60}, 40_000)
+		w.shutdownBy = 0
+		res, err := runWorkload(w, nil)
+		if err != nil {
+			t.Errorf("seed %d: %v", seed, err)
+			continue
+		}
+		t.Logf("seed %d: closed after %v virtual", seed, res.virtual)
+	}
+}

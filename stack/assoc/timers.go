@@ -92,7 +92,7 @@ func (a *Association) onT3(p *path) {
 	a.rotateLocal(p)                  // the pair may be cut: try another source
 	a.out.MarkAllForRetransmit(p.idx) // E3
 	a.t3Path = p
-	if a.pathError(p) {
+	if a.pathError(p, false) {
 		return
 	}
 	a.prsctpAfterAck(true) // 3758 3.5 C4: a FORWARD TSN goes again if due
