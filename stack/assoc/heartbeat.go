@@ -58,6 +58,8 @@ func (a *Association) onHeartbeatTimer(p *path) {
 			// away from it would undo that, and with a peer that
 			// heartbeats out of phase with us, forever.
 			a.rotateLocal(p)
+		} else {
+			p.heard = false // the learned address had its one timeout's grace
 		}
 		if !p.confirmed {
 			// An unconfirmed address does not count against the
