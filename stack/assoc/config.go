@@ -31,13 +31,19 @@ type Config struct {
 	HeartbeatInterval  time.Duration // default 30s; negative = heartbeats off
 	PathMaxRetrans     int           // Path.Max.Retrans (default 5)
 	AssocMaxRetrans    int           // Association.Max.Retrans (default 10)
-	RecvBuffer         int           // bytes: a_rwnd and reassembly bound (default 1 MiB); memory bound, see above
-	SendBuffer         int           // bytes queued + in flight (default 1 MiB); memory bound, see above
-	MTU                int           // largest SCTP packet, the UDP payload (default 1452, RFC 6951 5.6)
-	DelayedAckTime     time.Duration // default 200 ms
-	NoDelay            bool          // disable Nagle-like holding of small messages
-	DisablePRSCTP      bool          // do not advertise Forward-TSN-Supported (RFC 3758)
-	Rand               func() uint32 // tags, initial TSNs, jitter, secrets; nil = crypto/rand
+	// StayOnAlternate: when the primary fails and new data moves to an
+	// alternate path, that path becomes the primary (a MadePrimary event),
+	// so data stays there after the old primary comes back; SetPrimary
+	// moves it back. Default: data returns to the primary as soon as it is
+	// active again (RFC 9260 6.4 leaves the choice to the user).
+	StayOnAlternate bool
+	RecvBuffer      int           // bytes: a_rwnd and reassembly bound (default 1 MiB); memory bound, see above
+	SendBuffer      int           // bytes queued + in flight (default 1 MiB); memory bound, see above
+	MTU             int           // largest SCTP packet, the UDP payload (default 1452, RFC 6951 5.6)
+	DelayedAckTime  time.Duration // default 200 ms
+	NoDelay         bool          // disable Nagle-like holding of small messages
+	DisablePRSCTP   bool          // do not advertise Forward-TSN-Supported (RFC 3758)
+	Rand            func() uint32 // tags, initial TSNs, jitter, secrets; nil = crypto/rand
 
 	// AcceptPeerAddr filters the addresses a peer lists in INIT / INIT ACK
 	// (nil accepts all). Addresses refused are never sent to.

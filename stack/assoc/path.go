@@ -111,6 +111,7 @@ func (a *Association) dataPath() *path {
 	}
 	for _, q := range a.paths {
 		if q.usable() {
+			a.adoptAlternate(q)
 			return q
 		}
 	}
