@@ -47,7 +47,9 @@ func TestAsconfAddSetPrimaryDelete(t *testing.T) {
 
 	require.NoError(t, h.c.a.AddLocalAddr(h.now, netip.MustParseAddr("127.0.0.5")))
 	require.NoError(t, h.c.a.AddLocalAddr(h.now, netip.MustParseAddr("127.0.0.6")))
-	h.runUntil(5*time.Second, func() bool { return h.s.has(addrChange("127.0.0.5", AddrConfirmed)) && h.s.has(addrChange("127.0.0.6", AddrConfirmed)) })
+	h.runUntil(5*time.Second, func() bool {
+		return h.s.has(addrChange("127.0.0.5", AddrConfirmed)) && h.s.has(addrChange("127.0.0.6", AddrConfirmed))
+	})
 	require.True(t, h.s.has(addrChange("127.0.0.5", AddrAdded)))
 	require.Len(t, h.s.a.Paths(), 3)
 	require.Equal(t, 2, h.count("client", wire.TypeAsconf), "two requests, one outstanding ASCONF at a time")
