@@ -233,16 +233,23 @@ func (a *Association) onT4() {
 	s.t4 = a.now.Add(alt.rto())
 }
 
-// stopUsingLocal makes paths that send from addr let the transport pick
-// again (or rotate to another of our addresses).
+// stopUsingLocal moves paths that send from addr to another of the
+// endpoint's addresses able to reach the peer address (zero, the
+// transport's pick, when there is none).
 func (a *Association) stopUsingLocal(addr netip.Addr) {
 	addr = addr.Unmap()
+	locals := a.ep.sourceAddrs()
 	for _, p := range a.paths {
-		if p.local.Unmap() == addr {
-			p.local = netip.Addr{}
-			a.rotateLocal(p)
-			if p.local.Unmap() == addr {
-				p.local = netip.Addr{}
+		if p.local.Unmap() != addr {
+			continue
+		}
+		p.local = netip.Addr{}
+		remote := p.remote.Addr().Unmap()
+		for _, l := range locals {
+			l = l.Unmap()
+			if l != addr && l.Is4() == remote.Is4() && (!l.IsLoopback() || remote.IsLoopback()) {
+				p.local = l
+				break
 			}
 		}
 	}
