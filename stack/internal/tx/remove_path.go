@@ -31,4 +31,5 @@ func (r *Retransmit) RemovePath(path int) {
 	}
 	r.flight = append(r.flight[:path], r.flight[path+1:]...)
 	r.ackedBytes = append(r.ackedBytes[:path], r.ackedBytes[path+1:]...)
+	r.ensurePath(0) // the chunks moved to number 0 index it on SACK
 }
