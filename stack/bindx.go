@@ -195,3 +195,11 @@ func (s *Stack) bindxAddrs(pb *portBinding, ips []netip.Addr, add bool) ([]netip
 	pb.ep.SetLocalAddrs(next)
 	return changed, nil
 }
+
+// boundIPs returns pb's local addresses: BindAdd and BindRemove replace the
+// slice under s.mu (never change it in place), so the caller may keep it.
+func (s *Stack) boundIPs(pb *portBinding) []netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return pb.ips
+}
