@@ -77,13 +77,14 @@ func (a *Association) AddLocalAddr(now time.Time, addr netip.Addr) error {
 }
 
 // RemoveLocalAddr asks the peer to delete addr from the association (RFC
-// 5061 4.2.2); paths stop sending from it at once.
+// 5061 4.2.2). Paths stop sending from it at once, even when the peer
+// cannot be told (ErrNoAsconf).
 func (a *Association) RemoveLocalAddr(now time.Time, addr netip.Addr) error {
-	if err := a.queueAsconf(now, &wire.DeleteIPAddress{Address: wire.AddressParam(addr)}, addr); err != nil {
-		return err
+	err := a.queueAsconf(now, &wire.DeleteIPAddress{Address: wire.AddressParam(addr)}, addr)
+	if err == nil || errors.Is(err, ErrNoAsconf) {
+		a.stopUsingLocal(addr)
 	}
-	a.stopUsingLocal(addr)
-	return nil
+	return err
 }
 
 // SetPeerPrimary asks the peer to make addr, one of our addresses, its

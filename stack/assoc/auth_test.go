@@ -63,6 +63,10 @@ func TestAuthNegotiation(t *testing.T) {
 		require.False(t, h.c.a.AsconfEnabled(), side)
 		require.False(t, h.s.a.AsconfEnabled(), side)
 		require.ErrorIs(t, h.c.a.AddLocalAddr(h.now, netip.MustParseAddr("127.0.0.5")), ErrNoAsconf)
+		// Removing still stops sending from the address.
+		h.c.a.paths[0].local = netip.MustParseAddr("127.0.0.1")
+		require.ErrorIs(t, h.c.a.RemoveLocalAddr(h.now, netip.MustParseAddr("127.0.0.1")), ErrNoAsconf)
+		require.False(t, h.c.a.paths[0].local.IsValid())
 	}
 }
 
