@@ -107,6 +107,55 @@ func TestBindAddRemoveSim(t *testing.T) {
 	})
 }
 
+// TestBindAddRemoveLossySim: the same moves on a network that loses 5% and
+// duplicates and reorders 2% of the datagrams: ASCONFs lost are sent again
+// on T-4, duplicates are answered, not applied twice; the flow arrives
+// whole and in order and the peer ends with 127.0.0.5 alone.
+func TestBindAddRemoveLossySim(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := memnet.New(7, memnet.LinkConfig{Delay: 5 * time.Millisecond, Loss: 0.05, Duplicate: 0.02, Reorder: 0.02})
+		srv, c := bindxPair(t, net, mhConfig(), mhConfig())
+		_, err := c.Write([]byte("hello"))
+		require.NoError(t, err)
+		_, info := recvData(t, srv)
+		id := info.AssocID
+
+		const total = 400
+		done := make(chan error, 1)
+		go func() {
+			var m [4]byte
+			for i := range uint32(total) {
+				binary.BigEndian.PutUint32(m[:], i)
+				if _, err := srv.SendMsg(m[:], SndInfo{AssocID: id}); err != nil {
+					done <- err
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			done <- nil
+		}()
+		buf := make([]byte, 64)
+		for i := range uint32(total) {
+			n, err := c.Read(buf)
+			require.NoError(t, err)
+			require.Equal(t, i, binary.BigEndian.Uint32(buf[:n]), "lost, duplicated or reordered")
+			switch i {
+			case 50:
+				require.NoError(t, c.BindAdd(ip4(5)))
+			case 100:
+				require.NoError(t, c.SetPeerPrimary(ip4(5)))
+			case 150:
+				require.NoError(t, c.BindRemove(ip4(1)))
+			}
+		}
+		require.NoError(t, <-done)
+		require.Equal(t, []netip.Addr{ip4(5)}, peerIPs(t, srv, id))
+		st, err := srv.Status(id)
+		require.NoError(t, err)
+		require.Equal(t, ip4(5), st.Primary.Addr.Addr())
+	})
+}
+
 // TestBindAddWithoutAsconfPeer: against a peer that did not negotiate
 // ASCONF the socket's address set still changes (future associations),
 // and the error names the association that keeps its addresses.
