@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/udpsctp/udpsctp/stack/wire"
@@ -184,5 +185,37 @@ func TestCookieExtRoundTrip(t *testing.T) {
 	b := x.appendTo(nil)
 	for n := 1; n < len(b); n++ {
 		require.False(t, y.read(b[:n]), "prefix of %d bytes", n)
+	}
+}
+
+// TestAuthPeerListsData: a peer that wants DATA and SACK authenticated
+// gets an AUTH chunk before them in every packet, packets stay within the
+// MTU, and the data arrives.
+func TestAuthPeerListsData(t *testing.T) {
+	h := newHarness(t, Config{}, Config{})
+	h.established()
+	h.c.a.auth.peerChunks = []wire.ChunkType{wire.TypeData, wire.TypeSack}
+	big := bytes.Repeat([]byte{7}, 5000)
+	mustSend(t, h, h.c, OutMessage{Data: big})
+	mustSend(t, h, h.c, OutMessage{Data: []byte("small")})
+	from := len(h.sent)
+	h.runUntil(5*time.Second, func() bool { return len(h.s.messages()) == 2 })
+	require.Equal(t, big, h.s.messages()[0].Data)
+	n := 0
+	for i, p := range h.sent[from:] {
+		if h.sentBy[from+i] != "client" {
+			continue
+		}
+		cs := chunksOf(p)
+		for j, c := range cs {
+			if c == wire.TypeData || c == wire.TypeSack {
+				require.Contains(t, cs[:j], wire.TypeAuth, "packet %v", cs)
+				n++
+			}
+		}
+	}
+	require.Greater(t, n, 3)
+	for _, p := range h.sent {
+		require.LessOrEqual(t, len(p.AppendTo(nil)), h.c.a.cfg.MTU)
 	}
 }
