@@ -211,16 +211,17 @@ func (c *Conn) SetPrimary(addr net.Addr) error {
 // LocalAddr returns the socket's first local address and SCTP port.
 func (c *Conn) LocalAddr() net.Addr {
 	a := &Addr{Port: c.pb.port, IP: netip.IPv4Unspecified()}
-	if len(c.pb.ips) > 0 {
-		a.IP = c.pb.ips[0]
+	if ips := c.s.boundIPs(c.pb); len(ips) > 0 {
+		a.IP = ips[0]
 	}
 	return a
 }
 
 // LocalAddrs returns every local address of the association.
 func (c *Conn) LocalAddrs() []*Addr {
-	out := make([]*Addr, 0, len(c.pb.ips))
-	for _, ip := range c.pb.ips {
+	ips := c.s.boundIPs(c.pb)
+	out := make([]*Addr, 0, len(ips))
+	for _, ip := range ips {
 		out = append(out, &Addr{IP: ip, Port: c.pb.port})
 	}
 	return out

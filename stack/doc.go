@@ -9,6 +9,9 @@
 // model, a net.Conn) made by [Stack.Dial], [Listener.Accept] or
 // [PacketConn.PeelOff]. SENDALL walks the one-to-many socket's associations;
 // peel-off moves one association, queued data and all, to a new Conn.
+// BindAdd and BindRemove change a socket's local addresses after setup
+// (sctp_bindx): future associations at once, established ones through RFC
+// 5061 ASCONF where the peer negotiated it (a *BindxError names the others).
 //
 // Concurrency: one mutex per Stack (Stack.mu) guards the table, the timer
 // heap, every association and every socket's queues. Reader goroutines

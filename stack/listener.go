@@ -145,8 +145,8 @@ func (ln *Listener) closeLocked() {
 // Addr returns the listening address.
 func (ln *Listener) Addr() net.Addr {
 	a := &Addr{Port: ln.pb.port, IP: netip.IPv4Unspecified()}
-	if len(ln.pb.ips) > 0 {
-		a.IP = ln.pb.ips[0]
+	if ips := ln.s.boundIPs(ln.pb); len(ips) > 0 {
+		a.IP = ips[0]
 	}
 	return a
 }

@@ -473,7 +473,7 @@ func (pc *PacketConn) PeelOff(id AssocID) (*Conn, error) {
 
 // LocalAddr returns the socket's SCTP address.
 func (pc *PacketConn) LocalAddr() net.Addr {
-	ips := pc.pb.ips
+	ips := pc.s.boundIPs(pc.pb)
 	a := &Addr{Port: pc.pb.port}
 	if len(ips) > 0 {
 		a.IP = ips[0]

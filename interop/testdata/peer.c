@@ -11,6 +11,10 @@
  * usrsctp_getpaddrs, with their path states and the primary), "CMD:PRIMARY
  * <ip>" (SCTP_PRIMARY_ADDR) and "CMD:FLOW <n>" (send n messages of 200 bytes
  * on stream 1, PPID 7, one every 5 ms, each stamped with the send time).
+ * For RFC 5061 it obeys "CMD:BINDX_ADD <ip>" and "CMD:BINDX_REM <ip>"
+ * (usrsctp_bindx on the connected socket: usrsctp sends ASCONF) and
+ * "CMD:PEERPRIM <ip>" (SCTP_SET_PEER_PRIMARY_ADDR), answering each with
+ * "BINDX op=<ADD|REM> addr=<ip>" or "PEERPRIM addr=<ip>".
  * It reports on stdout, one line per event, in a fixed format the Go tests
  * parse:
  *   READY port=<sctp port>
@@ -28,11 +32,14 @@
  *   peer -mode server|client [-many] -L ip[,ip...] -E local-udp -U remote-udp
  *        -p local-sctp-port [-a remote-addr -r remote-sctp-port]
  *        [-S dst=src[,dst=src...]] [-rto min,max] [-hb ms] [-pmr n]
+ *        [-A ip[,ip...]]
  * -L with several addresses binds the first and adds the others with
  * usrsctp_bindx (a multi-homed endpoint; see getifaddrs below). -rto (ms), -hb (heartbeat
  * interval, ms) and -pmr (Path.Max.Retrans) set usrsctp's defaults
  * (usrsctp_sysctl_set_*) before the socket is made. -S pins the UDP source
- * address per destination; see sendmsg below.
+ * address per destination; see sendmsg below. -A makes addresses known to
+ * usrsctp (loopback aliases, see getifaddrs) without binding them, for
+ * CMD:BINDX_ADD later.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -366,6 +373,40 @@ static void print_paddrs(struct socket *s, sctp_assoc_t id) {
 	printf("PADDRS id=%u n=%d primary=%s addrs=%s\n", (unsigned)id, n, prim, list);
 }
 
+/* bindx answers CMD:BINDX_ADD / CMD:BINDX_REM <ip>. */
+static void bindx(struct socket *s, const char *ip, int add) {
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(local_port(s));
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+		printf("ERR bindx-address errno=0\n");
+		return;
+	}
+	if (usrsctp_bindx(s, (struct sockaddr *)&a, 1, add ? SCTP_BINDX_ADD_ADDR : SCTP_BINDX_REM_ADDR) < 0)
+		printf("ERR bindx errno=%d\n", errno);
+	else
+		printf("BINDX op=%s addr=%s\n", add ? "ADD" : "REM", ip);
+}
+
+/* peer_primary answers CMD:PEERPRIM <ip> (SCTP_SET_PEER_PRIMARY_ADDR). */
+static void peer_primary(struct socket *s, sctp_assoc_t id, const char *ip) {
+	struct sctp_setpeerprim sp;
+	struct sockaddr_in *a = (struct sockaddr_in *)&sp.sspp_addr;
+	memset(&sp, 0, sizeof(sp));
+	sp.sspp_assoc_id = id;
+	a->sin_family = AF_INET;
+	a->sin_port = htons(local_port(s));
+	if (inet_pton(AF_INET, ip, &a->sin_addr) != 1) {
+		printf("ERR peerprim-address errno=0\n");
+		return;
+	}
+	if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_SET_PEER_PRIMARY_ADDR, &sp, sizeof(sp)) < 0)
+		printf("ERR peerprim errno=%d\n", errno);
+	else
+		printf("PEERPRIM addr=%s\n", ip);
+}
+
 /* set_primary answers CMD:PRIMARY <ip> (SCTP_PRIMARY_ADDR). */
 static void set_primary(struct socket *s, sctp_assoc_t id, const char *ip) {
 	struct sctp_setprim sp;
@@ -482,6 +523,15 @@ static void serve(struct socket *s) {
 				char ip[32] = {0};
 				memcpy(ip, msg + 12, have - 12);
 				set_primary(s, rcv.rcv_assoc_id, ip);
+			} else if (have > 14 && have < 32 && memcmp(msg + 4, "BINDX_", 6) == 0 &&
+			           (memcmp(msg + 10, "ADD ", 4) == 0 || memcmp(msg + 10, "REM ", 4) == 0)) {
+				char ip[32] = {0};
+				memcpy(ip, msg + 14, have - 14);
+				bindx(s, ip, msg[10] == 'A');
+			} else if (have > 13 && have < 32 && memcmp(msg + 4, "PEERPRIM ", 9) == 0) {
+				char ip[32] = {0};
+				memcpy(ip, msg + 13, have - 13);
+				peer_primary(s, rcv.rcv_assoc_id, ip);
 			} else if (have > 9 && have < 20 && memcmp(msg + 4, "FLOW ", 5) == 0) {
 				char num[16] = {0};
 				memcpy(num, msg + 9, have - 9);
@@ -532,6 +582,7 @@ int main(int argc, char **argv) {
 		}
 		else if (!strcmp(a, "-hb")) hb = atoi(v);
 		else if (!strcmp(a, "-pmr")) pmr = atoi(v);
+		else if (!strcmp(a, "-A")) parse_aliases(v);
 		else { fprintf(stderr, "peer: unknown flag %s\n", a); return 2; }
 		i++;
 	}

@@ -51,6 +51,8 @@ type Association struct {
 	outStreams uint16
 	inStreams  uint16
 	prsctp     bool // both sides support FORWARD TSN
+	auth       authState
+	asconf     asconfState
 
 	// Handshake.
 	myInitialTSN wire.TSN
@@ -258,8 +260,12 @@ func (a *Association) HandlePacket(now time.Time, in Inbound) {
 func (a *Association) processChunks(it *wire.ChunkIter, in Inbound, src *path) {
 	gotData := false
 	immediate := false
+	authed := false // an AUTH chunk before this one verified (RFC 4895 6.3)
 	for ok := true; ok && a.state != Closed; ok = it.Next() {
 		raw := it.Chunk()
+		if a.auth.weWantAuth(raw.Type) && !authed {
+			continue // must be authenticated and is not: discarded
+		}
 		if a.state == CookieEchoed && (raw.Type == wire.TypeData || raw.Type == wire.TypeSack) {
 			// DATA or SACK with our tag means the peer has our cookie and
 			// is up: take it as the COOKIE ACK that was lost, so COMM_UP
@@ -303,6 +309,33 @@ func (a *Association) processChunks(it *wire.ChunkIter, in Inbound, src *path) {
 			}
 			gotData = true
 			a.handleForwardTSN(raw)
+		case wire.TypeAuth:
+			if !a.auth.on {
+				if a.unrecognized(raw) {
+					return
+				}
+				continue
+			}
+			if !a.verifyAuth(raw, in.Packet) {
+				return // 4895 6.3: the rest of the packet is discarded
+			}
+			authed = true
+		case wire.TypeAsconf:
+			if !a.asconf.on {
+				if a.unrecognized(raw) {
+					return
+				}
+				continue
+			}
+			a.handleAsconf(raw, in, src)
+		case wire.TypeAsconfAck:
+			if !a.asconf.on {
+				if a.unrecognized(raw) {
+					return
+				}
+				continue
+			}
+			a.handleAsconfAck(raw, src)
 		case wire.TypeInit, wire.TypeShutdownComplete, wire.TypeCookieEcho:
 			// Not first in the packet: bundled against RFC 9260 6.10.
 			return

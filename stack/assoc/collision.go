@@ -38,7 +38,7 @@ func (a *Association) handleInit(raw wire.RawChunk, in Inbound) {
 			reply(a.newAddrsAbort(init.Addresses()))
 			return
 		}
-		ack := a.ep.initAck(a.now, &init, in, h, a.localTag, a.peerTag, a.localTag, a.myInitialTSN)
+		ack := a.ep.initAck(a.now, &init, in, h, a.localTag, a.peerTag, a.localTag, a.myInitialTSN, a.auth.localRand)
 		reply(ack)
 		return
 	}
@@ -47,7 +47,7 @@ func (a *Association) handleInit(raw wire.RawChunk, in Inbound) {
 		reply(a.newAddrsAbort(init.Addresses()))
 		return
 	}
-	ack := a.ep.initAck(a.now, &init, in, h, a.localTag, a.peerTag, nonZeroTag(a.ep.rand), wire.TSN(a.ep.rand()))
+	ack := a.ep.initAck(a.now, &init, in, h, a.localTag, a.peerTag, nonZeroTag(a.ep.rand), wire.TSN(a.ep.rand()), nil)
 	reply(ack)
 }
 
@@ -123,6 +123,7 @@ func (a *Association) handleCookieEchoFirst(raw wire.RawChunk, h wire.Header, in
 		src := a.updatePort(in)
 		if a.state == CookieWait || a.state == CookieEchoed {
 			a.prsctp = c.peerPRSCTP
+			a.applyCookieExt(c)
 			a.setupDataPath(a.myInitialTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
 			a.removeCtrl(wire.TypeCookieEcho)
 			a.removeCtrl(wire.TypeInit)
@@ -138,6 +139,7 @@ func (a *Association) handleCookieEchoFirst(raw wire.RawChunk, h wire.Header, in
 			// association.
 			if a.state == CookieWait {
 				a.prsctp = c.peerPRSCTP
+				a.applyCookieExt(c)
 				a.setupDataPath(a.myInitialTSN, c.peerTSN, c.outStreams, c.inStreams, c.peerRwnd)
 				a.removeCtrl(wire.TypeInit)
 			}
@@ -170,6 +172,7 @@ func (a *Association) handleRestart(c *cookie, in Inbound) bool {
 	a.ctrl = a.ctrl[:0]
 	a.localTag, a.peerTag = c.localTag, c.peerTag
 	a.prsctp = c.peerPRSCTP
+	a.applyCookieExt(c)
 	a.sq = nil
 	for _, p := range a.paths {
 		p.cc = tx.NewCongestion(p.mtu)

@@ -43,7 +43,10 @@ type Config struct {
 	DelayedAckTime  time.Duration // default 200 ms
 	NoDelay         bool          // disable Nagle-like holding of small messages
 	DisablePRSCTP   bool          // do not advertise Forward-TSN-Supported (RFC 3758)
-	Rand            func() uint32 // tags, initial TSNs, jitter, secrets; nil = crypto/rand
+	// DisableAddrReconfig: do not offer AUTH (RFC 4895) and ASCONF (RFC
+	// 5061), so local addresses cannot change after setup.
+	DisableAddrReconfig bool
+	Rand                func() uint32 // tags, initial TSNs, jitter, secrets; nil = crypto/rand
 
 	// AcceptPeerAddr filters the addresses a peer lists in INIT / INIT ACK
 	// (nil accepts all). Addresses refused are never sent to.

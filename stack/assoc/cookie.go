@@ -31,6 +31,7 @@ type cookie struct {
 	peerPort   uint16
 	src        netip.AddrPort // the INIT's source
 	peerAddrs  []netip.Addr   // addresses listed in the INIT
+	ext        cookieExt      // AUTH and ASCONF (cookie_ext.go)
 }
 
 const (
@@ -78,6 +79,7 @@ func (c *cookie) marshal(b []byte, secret []byte) []byte {
 			b = append(b, 6)
 		}
 	}
+	b = c.ext.appendTo(b)
 	m := hmac.New(sha256.New, secret)
 	m.Write(b[start:])
 	return m.Sum(b)
@@ -124,7 +126,7 @@ func unmarshalCookie(raw []byte) (*cookie, error) {
 	c.src = readAddrPort(b[54:])
 	n := int(b[72])
 	rest := b[73:]
-	if len(rest) != n*17 {
+	if len(rest) < n*17 {
 		return nil, errBadCookie
 	}
 	for i := 0; i < n; i++ {
@@ -135,6 +137,9 @@ func unmarshalCookie(raw []byte) (*cookie, error) {
 			a = a.Unmap()
 		}
 		c.peerAddrs = append(c.peerAddrs, a)
+	}
+	if !c.ext.read(rest[n*17:]) {
+		return nil, errBadCookie
 	}
 	if c.outStreams == 0 || c.inStreams == 0 || c.localTag == 0 || c.peerTag == 0 {
 		return nil, errBadCookie

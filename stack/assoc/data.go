@@ -289,6 +289,7 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	if dst != nil {
 		mtu = dst.mtu
 	}
+	mtu -= a.authRoom()
 	b := wire.AppendHeader(buf[:0], wire.Header{SrcPort: a.localPort, DstPort: a.peerPort, VerificationTag: a.peerTag})
 	start := len(b)
 
@@ -324,6 +325,7 @@ func (a *Association) PollTransmit(now time.Time, buf []byte) (Transmit, bool) {
 	if len(b) == start {
 		return Transmit{}, false
 	}
+	b = a.authenticate(b, start)
 	wire.Finish(b)
 	tr := Transmit{Remote: dstAddr, Packet: b}
 	if dst == nil {

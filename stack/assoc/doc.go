@@ -23,6 +23,16 @@
 //   - Bad input never panics: malformed packets are dropped or answered with
 //     the ERROR/ABORT the RFC asks for.
 //
+// Address reconfiguration: when both sides offer them in INIT / INIT ACK
+// (Config.DisableAddrReconfig withdraws our offer), AUTH (RFC 4895, the null
+// endpoint-pair key only; auth.go) and ASCONF (RFC 5061; asconf.go,
+// asconf_recv.go) are on. The peer's ASCONF adds, deletes or makes primary
+// its addresses; AddLocalAddr, RemoveLocalAddr and SetPeerPrimary queue our
+// requests (one ASCONF outstanding, T-4 retransmission) and return
+// ErrNoAsconf when the peer did not negotiate them. ASCONF and ASCONF ACK
+// travel only authenticated: one without a valid AUTH before it is dropped.
+// The State Cookie carries what the INIT said about both (cookie_ext.go).
+//
 // The data path is stack/internal/tx (send queue, retransmission queue with
 // SACK processing and PR-SCTP, congestion control and RTO per path) and
 // stack/internal/rx (TSN tracking, SACK timing, reassembly with partial

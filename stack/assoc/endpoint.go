@@ -208,7 +208,7 @@ func (e *Endpoint) HandleUnmatched(now time.Time, in Inbound, listening bool, bu
 		if c, bad := checkInit(&init); bad {
 			return out(init.InitiateTag, &wire.Abort{Causes: []wire.Cause{c}})
 		}
-		return out(init.InitiateTag, e.initAck(now, &init, in, h, 0, 0, nonZeroTag(e.rand), wire.TSN(e.rand())))
+		return out(init.InitiateTag, e.initAck(now, &init, in, h, 0, 0, nonZeroTag(e.rand), wire.TSN(e.rand()), nil))
 	case wire.TypeCookieEcho:
 		if !listening {
 			return out(h.VerificationTag, &wire.Abort{T: true})
@@ -266,8 +266,8 @@ func checkInit(init *wire.Init) (wire.Cause, bool) {
 
 // initAck builds the INIT ACK answering init with the given tag and TSN,
 // its State Cookie carrying the tie-tags (5.2.2; zero for a new
-// association).
-func (e *Endpoint) initAck(now time.Time, init *wire.Init, in Inbound, h wire.Header, localTie, peerTie, tag uint32, tsn wire.TSN) *wire.InitAck {
+// association) and the AUTH RANDOM rnd (nil: a new one).
+func (e *Endpoint) initAck(now time.Time, init *wire.Init, in Inbound, h wire.Header, localTie, peerTie, tag uint32, tsn wire.TSN, rnd []byte) *wire.InitAck {
 	cfg := &e.cfg
 	life := cfg.ValidCookieLife
 	if ms, ok := init.CookiePreservative(); ok {
@@ -291,6 +291,12 @@ func (e *Endpoint) initAck(now time.Time, init *wire.Init, in Inbound, h wire.He
 		src:        in.Remote,
 		peerAddrs:  init.Addresses(),
 	}
+	if !cfg.DisableAddrReconfig {
+		if rnd == nil {
+			rnd = newAuthRandom(e.rand)
+		}
+		c.ext = cookieExt{localRand: rnd, peer: authPeerFrom(init.Params), peerASCONF: peerSupportsAsconf(init.Params)}
+	}
 	ack := &wire.InitAck{
 		InitiateTag: tag,
 		ARwnd:       uint32(min(cfg.RecvBuffer, 1<<31)),
@@ -301,18 +307,31 @@ func (e *Endpoint) initAck(now time.Time, init *wire.Init, in Inbound, h wire.He
 	ack.Params = append(ack.Params, e.addrParams()...)
 	ack.Params = append(ack.Params, &wire.StateCookie{Cookie: e.signCookie(now, c)})
 	ack.Params = append(ack.Params, extensionParams(cfg)...)
+	if !cfg.DisableAddrReconfig {
+		ack.Params = append(ack.Params, authParams(rnd)...)
+	}
 	if un := unrecognizedParams(init.Params); len(un) > 0 {
 		ack.Params = append(ack.Params, un...)
 	}
 	return ack
 }
 
-// extensionParams advertises what we support (RFC 3758 3.1, RFC 5061 4.2.7).
+// extensionParams advertises what we support (RFC 3758 3.1, RFC 5061 4.2.7,
+// RFC 4895 3).
 func extensionParams(cfg *Config) []wire.Param {
-	if cfg.DisablePRSCTP {
-		return nil
+	var ps []wire.Param
+	var ext []wire.ChunkType
+	if !cfg.DisablePRSCTP {
+		ps = append(ps, &wire.ForwardTSNSupported{})
+		ext = append(ext, wire.TypeForwardTSN)
 	}
-	return []wire.Param{&wire.ForwardTSNSupported{}, &wire.SupportedExtensions{Types: []wire.ChunkType{wire.TypeForwardTSN}}}
+	if !cfg.DisableAddrReconfig {
+		ext = append(ext, wire.TypeAsconf, wire.TypeAsconfAck, wire.TypeAuth)
+	}
+	if len(ext) > 0 {
+		ps = append(ps, &wire.SupportedExtensions{Types: ext})
+	}
+	return ps
 }
 
 // unrecognizedParams applies RFC 9260 3.2.1 to an INIT's unknown

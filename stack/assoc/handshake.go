@@ -22,6 +22,12 @@ func (a *Association) sendInit() {
 		init.Params = append(init.Params, &wire.CookiePreservative{Increment: a.preservative})
 	}
 	init.Params = append(init.Params, extensionParams(&a.cfg)...)
+	if !a.cfg.DisableAddrReconfig {
+		if a.auth.localRand == nil {
+			a.auth.localRand = newAuthRandom(a.ep.rand)
+		}
+		init.Params = append(init.Params, authParams(a.auth.localRand)...)
+	}
 	a.initChunk = init.AppendTo(nil)
 	a.retransmitInit()
 }
@@ -126,6 +132,8 @@ func (a *Association) handleInitAck(raw wire.RawChunk, in Inbound) {
 		src.confirmed = true
 	}
 	a.addPeerAddrs(ack.Params, in.Remote)
+	a.setupAuth(a.auth.localRand, authPeerFrom(ack.Params))
+	a.setupAsconf(peerSupportsAsconf(ack.Params), a.myInitialTSN, ack.InitialTSN)
 	a.setupDataPath(a.myInitialTSN, ack.InitialTSN, min(a.cfg.OutStreams, ack.InStreams), min(a.cfg.MaxInStreams, ack.OutStreams), ack.ARwnd)
 	a.cookieEcho = (&wire.CookieEcho{Cookie: append([]byte(nil), ck...)}).AppendTo(nil)
 	a.initRetries = 0
@@ -184,6 +192,7 @@ func (a *Association) becomeEstablished() {
 func (a *Association) establishFromCookie(c *cookie, from netip.AddrPort) {
 	a.localTag, a.peerTag = c.localTag, c.peerTag
 	a.prsctp = c.peerPRSCTP
+	a.applyCookieExt(c)
 	if p := a.findPath(from.Addr()); p == nil {
 		a.newPath(netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), true)
 	}

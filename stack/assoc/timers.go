@@ -24,6 +24,9 @@ func (a *Association) NextDeadline() time.Time {
 	for _, t := range a.timers {
 		take(t)
 	}
+	if a.state != Closed {
+		take(a.asconf.t4)
+	}
 	if a.rx != nil && a.state != Closed {
 		take(a.rx.Deadline())
 	}
@@ -57,6 +60,13 @@ func (a *Association) HandleTimeout(now time.Time) {
 	if due(a.timers[timerT5Guard]) {
 		a.timers[timerT5Guard] = time.Time{}
 		a.onT5Guard()
+	}
+	if due(a.asconf.t4) {
+		a.asconf.t4 = time.Time{}
+		a.onT4() // RFC 5061 5.1 C
+	}
+	if a.state == Closed {
+		return
 	}
 	if a.rx != nil {
 		a.rx.HandleTimeout(a.now) // the delayed SACK (6.2)
