@@ -65,7 +65,10 @@ func TestAsconfAddSetPrimaryDelete(t *testing.T) {
 	_, ok := pathState(h.s.a, "127.0.0.6")
 	require.False(t, ok)
 
-	// Deleting 127.0.0.1 in a packet from 127.0.0.1 is refused (5.2).
+	// Deleting 127.0.0.1 in a packet from 127.0.0.1 is refused (5.2). We
+	// never send from an address being deleted, but a peer whose OS picks
+	// the source (as usrsctp's does) may.
+	h.kernelSource = true
 	require.NoError(t, h.c.a.RemoveLocalAddr(h.now, netip.MustParseAddr("127.0.0.1")))
 	h.runUntil(5*time.Second, func() bool { return h.c.has(remoteCause(wire.CauseDeleteSourceAddress)) })
 	_, ok = pathState(h.s.a, "127.0.0.1")

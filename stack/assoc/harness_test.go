@@ -48,7 +48,10 @@ type harness struct {
 	lastRemote netip.AddrPort
 	lastLocal  netip.Addr
 	alias      map[netip.Addr]*side // extra addresses of a side
-	buf        []byte
+	// kernelSource: packets leave from the side's own address whatever
+	// source the association chose, as when the OS picks it (usrsctp).
+	kernelSource bool
+	buf          []byte
 }
 
 func seeded(seed uint64) func() uint32 {
@@ -129,7 +132,7 @@ func (h *harness) put(from *side, tr Transmit) {
 	h.sentBy = append(h.sentBy, from.name)
 	h.lastRemote = tr.Remote
 	src := from.addr
-	if tr.Local.IsValid() {
+	if tr.Local.IsValid() && !h.kernelSource {
 		src = netip.AddrPortFrom(tr.Local, src.Port())
 	}
 	h.lastLocal = src.Addr()
