@@ -69,8 +69,8 @@ func cmdScale(args []string, stdout, stderr io.Writer) error {
 		return printJSON(stdout, r)
 	}
 	fmt.Fprintln(stdout, r.ScaleResult)
-	fmt.Fprintf(stdout, "SENDALL times (ms):         %.2f\nSENDALL CPU (ms):           %.2f\nSENDALL GCs:                %d\nSENDALL allocs/association: %.1f\n",
-		r.SendAllTimesMs, r.SendAllCPUTimesMs, r.SendAllGCList, r.SendAllAllocsList)
+	fmt.Fprintf(stdout, "SENDALL times (ms):         %.2f\nSENDALL CPU (ms):           %.2f\nSENDALL GCs:                %d\nSENDALL allocs/association: %.1f\nheap per association after the SENDALLs: %.0f B\n",
+		r.SendAllTimesMs, r.SendAllCPUTimesMs, r.SendAllGCList, r.SendAllAllocsList, r.HeapAfterPerAssoc)
 	return nil
 }
 
@@ -83,6 +83,9 @@ type scaleReport struct {
 	SendAllGCList     []uint64  `json:"sendall_gcs_each"`
 	SendAllAllocsList []float64 `json:"sendall_allocs_per_assoc_each"`
 	ClientSeconds     float64   `json:"client_setup_seconds"`
+	// HeapAfterPerAssoc is the heap per association once the SENDALLs
+	// are acknowledged: what an association keeps from having sent.
+	HeapAfterPerAssoc float64 `json:"heap_bytes_per_assoc_after_sendall"`
 }
 
 // profiles name the files scale writes profiles to ("" = none).
@@ -182,6 +185,8 @@ func scaleTwoProcesses(n, parallel, size, repeat int, prof profiles, stderr io.W
 		r.SendAllGCList = append(r.SendAllGCList, st.GCs)
 		r.SendAllAllocsList = append(r.SendAllAllocsList, float64(st.Allocs)/float64(n))
 	}
+	heap2, _ := perf.Memory()
+	r.HeapAfterPerAssoc = (float64(heap2) - float64(heap0)) / float64(n)
 	return r, nil
 }
 
