@@ -72,33 +72,6 @@ func drain(c *stack.Conn) error {
 
 func sizeName(n int) string { return "l=" + strconv.Itoa(n) }
 
-// BenchmarkSendAll10k is one SENDALL of 100 bytes to 10,000 established
-// associations of one one-to-many socket (target: under 50 ms). The
-// clients acknowledge in the background, as they would in production.
-func BenchmarkSendAll10k(b *testing.B) {
-	for _, mem := range []bool{false, true} {
-		name := "udp"
-		if mem {
-			name = "memnet"
-		}
-		b.Run(name, func(b *testing.B) {
-			env, err := SetUpScale(ScaleOptions{N: 10000, Mem: mem}, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer env.Close()
-			msg := make([]byte, 100)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				if _, err := env.Server.PC.SendMsg(msg, stack.SndInfo{Flags: stack.SendAll}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkSetup is association setup: b.N handshakes from one client
 // Stack to one one-to-many socket, 64 at a time, over loopback UDP and the
 // in-memory network.

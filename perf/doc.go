@@ -5,10 +5,20 @@
 // one-to-many socket (setup rate, memory per association, SENDALL cost).
 // cmd/sctpperf is its command line; its benchmarks span packages.
 //
-// Benchmarks (bench_test.go, scale_test.go): BenchmarkLoopbackSend (send
-// path per message, end to end), BenchmarkLoopbackRTT, BenchmarkSetup
-// (handshakes per second), BenchmarkSendAll10k (one SENDALL to 10,000
-// associations) and BenchmarkScale (-scale.n associations, in process).
+// Benchmarks (bench_test.go, sendall_bench_test.go, scale_test.go):
+// BenchmarkLoopbackSend (send path per message, end to end),
+// BenchmarkLoopbackRTT, BenchmarkSetup (handshakes per second),
+// BenchmarkSendAllFirst (the first SENDALL to 10,000 fresh associations),
+// BenchmarkSendAll10k (later ones, each after the previous one was
+// acknowledged) and BenchmarkScale (-scale.n associations, in process).
+// The SENDALL benchmarks report the process CPU time (cpu-ms/op) beside
+// the wall time, which a shared machine inflates.
+//
+// SENDALL timing: a SENDALL issued while the previous one is still
+// unacknowledged is only queued (the Nagle-like rule holds a small message
+// behind data in flight), so timing SENDALLs back to back measures
+// queueing, not sending; ScaleServer.WaitDry waits for the SENDER DRY
+// notifications in between.
 //
 // Contracts: everything runs on 127.0.0.1 only. Goodput is counted at the
 // receiver over a measurement window that starts after a warm-up, in

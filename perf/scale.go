@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,18 +38,19 @@ type ScaleServer struct {
 	Stack *stack.Stack
 	PC    *stack.PacketConn
 	up    atomic.Int64
+	dry   atomic.Int64 // SENDER DRY notifications so far
 	more  chan struct{}
 	done  chan struct{}
 }
 
 // NewScaleServer opens s's one-to-many socket on addr and starts counting
-// COMMUNICATION UP notifications.
+// COMMUNICATION UP and SENDER DRY notifications.
 func NewScaleServer(s *stack.Stack, addr string) (*ScaleServer, error) {
 	pc, err := s.ListenPacket(addr)
 	if err != nil {
 		return nil, err
 	}
-	pc.Subscribe(stack.EventAssocChange)
+	pc.Subscribe(stack.EventAssocChange | stack.EventSenderDry)
 	ss := &ScaleServer{Stack: s, PC: pc, more: make(chan struct{}, 1), done: make(chan struct{})}
 	go ss.run()
 	return ss, nil
@@ -62,25 +64,49 @@ func (ss *ScaleServer) run() {
 		if err != nil {
 			return
 		}
-		if ch, ok := info.Notification.(*stack.AssocChange); ok && ch.State == assoc.CommUp {
-			ss.up.Add(1)
-			select {
-			case ss.more <- struct{}{}:
-			default:
+		switch ev := info.Notification.(type) {
+		case *stack.AssocChange:
+			if ev.State != assoc.CommUp {
+				continue
 			}
+			ss.up.Add(1)
+		case *stack.SenderDry:
+			ss.dry.Add(1)
+		default:
+			continue
+		}
+		select {
+		case ss.more <- struct{}{}:
+		default:
 		}
 	}
 }
 
 // WaitUp waits until n associations have come up, or ctx ends.
 func (ss *ScaleServer) WaitUp(ctx context.Context, n int) error {
-	for ss.up.Load() < int64(n) {
+	return ss.wait(ctx, &ss.up, n, "associations up")
+}
+
+// Dry returns how many SENDER DRY notifications arrived so far: one per
+// association each time everything it sent has been acknowledged.
+func (ss *ScaleServer) Dry() int { return int(ss.dry.Load()) }
+
+// WaitDry waits until Dry reaches n, or ctx ends. After a SENDALL to m
+// associations, WaitDry(ctx, Dry()+m) (Dry read before the SENDALL) waits
+// until every copy is acknowledged, so that the next SENDALL is sent at
+// once rather than held by the Nagle-like rule behind unacknowledged data.
+func (ss *ScaleServer) WaitDry(ctx context.Context, n int) error {
+	return ss.wait(ctx, &ss.dry, n, "associations dry")
+}
+
+func (ss *ScaleServer) wait(ctx context.Context, c *atomic.Int64, n int, what string) error {
+	for c.Load() < int64(n) {
 		select {
 		case <-ss.more:
 		case <-ss.done:
-			return fmt.Errorf("server socket closed with %d of %d associations up", ss.up.Load(), n)
+			return fmt.Errorf("server socket closed with %d of %d %s", c.Load(), n, what)
 		case <-ctx.Done():
-			return fmt.Errorf("%d of %d associations up: %w", ss.up.Load(), n, ctx.Err())
+			return fmt.Errorf("%d of %d %s: %w", c.Load(), n, what, ctx.Err())
 		}
 	}
 	return nil
@@ -89,25 +115,62 @@ func (ss *ScaleServer) WaitUp(ctx context.Context, n int) error {
 // SendAll sends one size-byte message to every association and returns
 // how long the call took and how many associations it skipped.
 func (ss *ScaleServer) SendAll(size int) (time.Duration, int, error) {
-	d, _, skipped, err := ss.SendAllCPU(size)
-	return d, skipped, err
+	st, err := ss.MeasureSendAll(size)
+	return st.Wall, st.Skipped, err
 }
 
-// SendAllCPU is SendAll that also reports the process's CPU time (user and
-// system, all threads) during the call: on a shared machine the wall time
-// includes waiting for a CPU, the CPU time does not.
-func (ss *ScaleServer) SendAllCPU(size int) (wall, cpu time.Duration, skipped int, err error) {
+// SendAllStat is what one SENDALL cost the process.
+type SendAllStat struct {
+	Wall time.Duration
+	// CPU is the process's CPU time (user and system, all threads)
+	// during the call: on a shared machine the wall time includes
+	// waiting for a CPU, the CPU time does not.
+	CPU time.Duration
+	// GCs counts the collections that ended during the call, AllocBytes
+	// and Allocs the heap allocations of the whole process meanwhile.
+	GCs        uint64
+	AllocBytes uint64
+	Allocs     uint64
+	Skipped    int // associations the SENDALL could not queue on
+}
+
+// MeasureSendAll sends one size-byte message to every association
+// (SCTP_SENDALL) and reports what it cost.
+func (ss *ScaleServer) MeasureSendAll(size int) (SendAllStat, error) {
 	msg := make([]byte, size)
+	m0 := readAllocs()
 	c0 := ProcessCPU()
 	t0 := time.Now()
-	_, err = ss.PC.SendMsg(msg, stack.SndInfo{Flags: stack.SendAll})
-	wall = time.Since(t0)
-	cpu = ProcessCPU() - c0
+	_, err := ss.PC.SendMsg(msg, stack.SndInfo{Flags: stack.SendAll})
+	st := SendAllStat{Wall: time.Since(t0), CPU: ProcessCPU() - c0}
+	m1 := readAllocs()
+	st.GCs, st.AllocBytes, st.Allocs = m1.gcs-m0.gcs, m1.bytes-m0.bytes, m1.objects-m0.objects
 	var sae *stack.SendAllError
 	if errors.As(err, &sae) {
-		return wall, cpu, len(sae.Failed), nil
+		st.Skipped = len(sae.Failed)
+		err = nil
 	}
-	return wall, cpu, 0, err
+	return st, err
+}
+
+type allocCounts struct{ gcs, bytes, objects uint64 }
+
+// readAllocs reads the runtime's cumulative GC and allocation counters
+// (runtime/metrics: no stop of the world, unlike ReadMemStats).
+func readAllocs() allocCounts {
+	s := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/heap/allocs:bytes"},
+		{Name: "/gc/heap/allocs:objects"},
+	}
+	metrics.Read(s)
+	var c allocCounts
+	for i, p := range []*uint64{&c.gcs, &c.bytes, &c.objects} {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			*p = s[i].Value.Uint64()
+		}
+	}
+	return c
 }
 
 // Memory reports the Go heap in use and the process's resident set after
@@ -196,9 +259,15 @@ type ScaleResult struct {
 	SetupCPUus   float64 `json:"setup_cpu_us_per_assoc"`
 	HeapPerAssoc float64 `json:"heap_bytes_per_assoc"`
 	RSSPerAssoc  float64 `json:"rss_bytes_per_assoc"`
-	SendAllMs    float64 `json:"sendall_ms"`
-	SendAllCPUMs float64 `json:"sendall_cpu_ms"` // process CPU time during it
-	SendAllSkip  int     `json:"sendall_skipped"`
+	// The first SENDALL to all associations: wall and process CPU time,
+	// collections and heap allocations (bytes and objects per
+	// association) during it.
+	SendAllMs             float64 `json:"sendall_ms"`
+	SendAllCPUMs          float64 `json:"sendall_cpu_ms"`
+	SendAllGCs            uint64  `json:"sendall_gcs"`
+	SendAllBytesPerAssoc  float64 `json:"sendall_alloc_bytes_per_assoc"`
+	SendAllAllocsPerAssoc float64 `json:"sendall_allocs_per_assoc"`
+	SendAllSkip           int     `json:"sendall_skipped"`
 	// BothEnds: the clients ran in the same process, so the memory figures
 	// count both ends of every association.
 	BothEnds bool `json:"both_ends_in_process"`
@@ -209,8 +278,18 @@ func (r ScaleResult) String() string {
 	if r.BothEnds {
 		ends = "both ends in this process"
 	}
-	return fmt.Sprintf("%d associations set up in %.2fs (%.0f/s, %.0f us CPU each); memory per association: heap %.0f B, RSS %.0f B (%s); SENDALL of one message to all: %.2f ms (%.2f ms CPU), %d skipped",
-		r.N, r.SetupSeconds, r.SetupPerSec, r.SetupCPUus, r.HeapPerAssoc, r.RSSPerAssoc, ends, r.SendAllMs, r.SendAllCPUMs, r.SendAllSkip)
+	return fmt.Sprintf("%d associations set up in %.2fs (%.0f/s, %.0f us CPU each); memory per association: heap %.0f B, RSS %.0f B (%s); first SENDALL of one message to all: %.2f ms (%.2f ms CPU, %d GCs, %.0f B and %.1f allocations per association), %d skipped",
+		r.N, r.SetupSeconds, r.SetupPerSec, r.SetupCPUus, r.HeapPerAssoc, r.RSSPerAssoc, ends, r.SendAllMs, r.SendAllCPUMs, r.SendAllGCs, r.SendAllBytesPerAssoc, r.SendAllAllocsPerAssoc, r.SendAllSkip)
+}
+
+// SetSendAll records st as the result's (first) SENDALL.
+func (r *ScaleResult) SetSendAll(st SendAllStat) {
+	r.SendAllMs = float64(st.Wall) / float64(time.Millisecond)
+	r.SendAllCPUMs = float64(st.CPU) / float64(time.Millisecond)
+	r.SendAllGCs = st.GCs
+	r.SendAllBytesPerAssoc = float64(st.AllocBytes) / float64(r.N)
+	r.SendAllAllocsPerAssoc = float64(st.Allocs) / float64(r.N)
+	r.SendAllSkip = st.Skipped
 }
 
 func (o ScaleOptions) withDefaults() ScaleOptions {
@@ -229,9 +308,14 @@ func (o ScaleOptions) withDefaults() ScaleOptions {
 // ScaleEnv is a server socket with N established idle associations from
 // client Stacks in this process.
 type ScaleEnv struct {
-	Server  *ScaleServer
-	Setup   time.Duration
-	closers []func()
+	Server *ScaleServer
+	Setup  time.Duration
+	// Mem is the in-memory network (nil over loopback UDP); ServerAddr
+	// and ClientAddrs are the Stacks' addresses on it, for Partition.
+	Mem         *memnet.Network
+	ServerAddr  netip.Addr
+	ClientAddrs []netip.Addr
+	closers     []func()
 }
 
 // Close closes every Stack of the environment.
@@ -255,6 +339,7 @@ func SetUpScale(o ScaleOptions, before func()) (*ScaleEnv, error) {
 	if o.Mem {
 		n := stacktest.NewNetwork()
 		env.closers = append(env.closers, n.Close)
+		env.Mem = n.Mem()
 		// A SENDALL puts one datagram per association in flight at once.
 		n.Mem().SetLimits(4*o.N+memnet.DefaultMaxInFlight, 2*o.N+memnet.DefaultQueueLen)
 		newStack = func(netip.Addr) (*stack.Stack, error) {
@@ -271,6 +356,7 @@ func SetUpScale(o ScaleOptions, before func()) (*ScaleEnv, error) {
 		return fail(err)
 	}
 	env.closers = append(env.closers, func() { srvStack.Close() })
+	env.ServerAddr = srvStack.LocalAddrs()[0].Addr()
 	udpPort := srvStack.LocalAddrs()[0].Port()
 	ss, err := NewScaleServer(srvStack, netip.AddrPortFrom(loopback, ServerPort).String())
 	if err != nil {
@@ -296,6 +382,7 @@ func SetUpScale(o ScaleOptions, before func()) (*ScaleEnv, error) {
 		if o.Mem {
 			ip = cs.LocalAddrs()[0].Addr()
 		}
+		env.ClientAddrs = append(env.ClientAddrs, ip)
 		count := min(PortsPerClient, o.N-k*PortsPerClient)
 		wg.Go(func() {
 			_, err := DialMany(ctx, cs, ip, ss.PC.LocalAddr().String(), udpPort, count, max(1, o.Parallel/clients))
@@ -336,12 +423,10 @@ func Scale(o ScaleOptions) (ScaleResult, error) {
 	r.SetupPerSec = float64(o.N) / env.Setup.Seconds()
 	r.HeapPerAssoc = (float64(heap1) - float64(heap0)) / float64(o.N)
 	r.RSSPerAssoc = (float64(rss1) - float64(rss0)) / float64(o.N)
-	d, cpu, skipped, err := env.Server.SendAllCPU(o.SendAllSize)
+	st, err := env.Server.MeasureSendAll(o.SendAllSize)
 	if err != nil {
 		return r, err
 	}
-	r.SendAllMs = float64(d) / float64(time.Millisecond)
-	r.SendAllCPUMs = float64(cpu) / float64(time.Millisecond)
-	r.SendAllSkip = skipped
+	r.SetSendAll(st)
 	return r, nil
 }

@@ -19,6 +19,11 @@ type batch struct {
 	next    *[]byte   // the buffer handed out by buf and not yet used
 	counted bool      // counted in s.unflushed
 	pooled  bool      // from newBatch: back to the pool after flush
+
+	// free holds buffers already written, for buf to reuse before flush
+	// gives them back to the pool: a SENDALL writes every 256 packets and
+	// cycles the same few hundred buffers instead of the sync.Pool.
+	free []*[]byte
 }
 
 // newBatch returns a batch for one user call; flush recycles it, so the
@@ -35,7 +40,13 @@ func (s *Stack) loopBatch() *batch { return &batch{s: s} }
 // buf returns a packet buffer for PollTransmit or HandleUnmatched.
 func (b *batch) buf() []byte {
 	if b.next == nil {
-		b.next = b.s.bufPool.Get().(*[]byte)
+		if n := len(b.free); n > 0 {
+			b.next = b.free[n-1]
+			b.free[n-1] = nil
+			b.free = b.free[:n-1]
+		} else {
+			b.next = b.s.bufPool.Get().(*[]byte)
+		}
 	}
 	return *b.next
 }
@@ -57,10 +68,15 @@ func (b *batch) add(tx assoc.Transmit) {
 	b.next = nil
 }
 
-// flush writes the queued packets and recycles their buffers. Called
-// without s.mu.
+// flush writes the queued packets and gives their buffers back to the
+// pool. Called without s.mu.
 func (s *Stack) flush(b *batch) {
 	s.write(b)
+	for i, p := range b.free {
+		s.bufPool.Put(p)
+		b.free[i] = nil
+	}
+	b.free = b.free[:0]
 	if b.counted {
 		b.counted = false
 		s.mu.Lock()
@@ -76,10 +92,11 @@ func (s *Stack) flush(b *batch) {
 	}
 }
 
-// write hands the queued packets to the transport and recycles their
-// buffers; it touches no Stack state, so a long SENDALL may call it with
-// s.mu held. A datagram the transport refuses (an unreachable address, say)
-// is skipped: SCTP's retransmission and path management deal with the loss.
+// write hands the queued packets to the transport and keeps their buffers
+// for reuse by this batch until flush; it touches no Stack state, so a
+// long SENDALL may call it with s.mu held. A datagram the transport
+// refuses (an unreachable address, say) is skipped: SCTP's retransmission
+// and path management deal with the loss.
 func (s *Stack) write(b *batch) {
 	dgs := b.dgs
 	for len(dgs) > 0 {
@@ -94,12 +111,10 @@ func (s *Stack) write(b *batch) {
 		s.log.Debugf("write to %v: %v", dgs[0].Remote, err)
 		dgs = dgs[1:]
 	}
-	for i, p := range b.bufs {
-		s.bufPool.Put(p)
-		b.bufs[i] = nil
-	}
+	b.free = append(b.free, b.bufs...)
+	clear(b.bufs)
 	if b.next != nil { // handed out for a PollTransmit that sent nothing
-		s.bufPool.Put(b.next)
+		b.free = append(b.free, b.next)
 		b.next = nil
 	}
 	clear(b.dgs)

@@ -16,7 +16,9 @@
 // loopback workload on udpsctp, pion/sctp and raw UDP in one process and
 // prints the figures and ratios against the targets of DESIGN.md. scale
 // sets up n idle associations to one socket and reports setup rate, memory
-// per association and the cost of one SENDALL. The workloads live in
+// per association and the cost of each SENDALL (wall and CPU time, GCs,
+// allocations), the first one first, each after the previous one was
+// acknowledged by every association. The workloads live in
 // package perf. Exit status: 0 on success, 1 on a failed run, 2 on bad usage.
 //
 // server and client interoperate with usrsctp's tsctp (Debian

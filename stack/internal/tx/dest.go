@@ -11,10 +11,8 @@ func (q *SendQueue) NextDest() netip.Addr {
 	if q.cur != nil {
 		return q.cur.m.Dest
 	}
-	for i := q.activeHd; i < len(q.active); i++ {
-		if s := &q.streams[q.active[i]]; s.head < len(s.msgs) {
-			return s.msgs[s.head].m.Dest
-		}
+	if m := q.nextHead(); m != nil {
+		return m.m.Dest
 	}
 	return netip.Addr{}
 }

@@ -59,8 +59,13 @@
 // Cost: Push takes the message handle from a pool that HandleSack refills
 // as messages retire (see MsgRef for how long a handle may be kept); Push,
 // Next, Add, NextRetransmit and HandleSack allocate nothing in steady state.
-// An idle association pays for the structs alone: SendQueue allocates its
-// per-stream state at the first Push, Retransmit its ring at the first Add.
+// An idle association pays for the structs alone. The first message pays
+// for little more, since a SENDALL to thousands of fresh associations pays
+// it thousands of times: the stream FIFOs are linked through the messages
+// and the round-robin ring through the streams (no slices); the first
+// stream used lives inline in the SendQueue, whose per-stream array is
+// allocated only when a second stream is used; Retransmit's ring starts at
+// one chunk at the first Add and doubles as needed.
 //
 // In flight: a chunk counts towards Outstanding(path) from the moment it is
 // sent on path until it is acked (cum or gap), marked for retransmission, or

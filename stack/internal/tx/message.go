@@ -40,6 +40,7 @@ type MsgRef = *Message
 type Message struct {
 	m         OutMessage
 	q         *SendQueue // whose buffer accounting the message holds
+	next      *Message   // next in its stream's FIFO while queued
 	ssn       wire.SSN
 	cut       int // bytes handed to Next so far
 	acked     int // bytes acknowledged by the cumulative TSN ack

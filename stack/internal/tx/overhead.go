@@ -2,8 +2,8 @@ package tx
 
 // MessageOverhead is what each message held by a SendQueue (pushed and not
 // yet retired) costs besides its bytes, for the memory bound of Push: its
-// Message handle (128 bytes), its slot in a stream FIFO, and the entry of
-// its chunk in the retransmission queue once sent (96 bytes). It is
+// Message handle (160 bytes, its stream FIFO link included), and the entry
+// of its chunk in the retransmission queue once sent (96 bytes). It is
 // charged against twice the send buffer limit, while the limit itself
 // keeps counting user-data bytes only: messages of a few hundred bytes or
 // more meet the byte limit first and see no change, and a user queueing

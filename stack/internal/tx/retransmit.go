@@ -80,8 +80,10 @@ func NewRetransmit(initialTSN wire.TSN) *Retransmit {
 	}
 }
 
-// initialRing is the ring's first size, in chunks.
-const initialRing = 4
+// initialRing is the ring's first size, in chunks: one, what a SENDALL or
+// a request/response association holds; a bulk sender doubles its way up
+// to its window in a few steps.
+const initialRing = 1
 
 func (r *Retransmit) at(i int) *chunk { return &r.buf[(r.start+i)&(len(r.buf)-1)] }
 
@@ -95,11 +97,18 @@ func (r *Retransmit) grow() {
 	r.buf, r.start = nb, 0
 }
 
+// ensurePath sizes the per-path tables to hold path. Both live in one
+// allocation (capped, so that neither grows into the other).
 func (r *Retransmit) ensurePath(path int) {
-	for len(r.flight) <= path {
-		r.flight = append(r.flight, 0)
-		r.ackedBytes = append(r.ackedBytes, 0)
+	n := len(r.flight)
+	if path < n {
+		return
 	}
+	m := max(path+1, 2*n)
+	b := make([]int, 2*m)
+	copy(b, r.flight)
+	copy(b[m:], r.ackedBytes)
+	r.flight, r.ackedBytes = b[:path+1:m], b[m:m+path+1:2*m]
 }
 
 // Add assigns the next TSN to d, records the chunk as in flight on path,

@@ -8,15 +8,17 @@ import (
 
 // SendQueue holds messages not yet (fully) cut into DATA chunks, one FIFO per
 // outbound stream, and schedules streams round-robin per message.
+//
+// Memory: the FIFOs are linked through the messages and the round-robin
+// ring through the streams, so queueing allocates no slice; while only one
+// stream has ever been pushed to (the common case, and every SENDALL to a
+// fresh association) its state sits inline in solo, and the per-stream
+// array is allocated when a second stream is first used.
 type SendQueue struct {
-	// streams is allocated by the first Push (an idle association pays
-	// nothing per stream); until then nStreams alone says how many exist.
-	streams   []stream
-	nStreams  int
-	active    []uint16 // round-robin ring of streams with queued messages
-	activeHd  int
+	solo      stream
+	streams   []stream // nil until a second stream is used; then all nStreams
 	cur       *Message // message being cut; its fragments must be consecutive
-	curStream uint16
+	nStreams  int
 	limit     int
 	buffered  int // bytes pushed and not yet delivered or abandoned
 	held      int // messages whose bytes are in buffered (see MessageOverhead)
@@ -26,19 +28,81 @@ type SendQueue struct {
 	// (zero: none), so Expire, called before every transmission, returns
 	// at once unless something can have expired.
 	earliest time.Time
+	// The round-robin ring of streams with queued messages, as stream
+	// id+1 (0: none), linked by stream.nextActive.
+	activeHead, activeTail uint32
+	curStream              uint16
+	soloID                 uint16
+	soloUsed               bool // solo holds stream soloID
 }
 
 type stream struct {
-	msgs    []*Message
-	head    int
-	nextSSN wire.SSN
-	active  bool // listed in SendQueue.active
+	head, tail *Message // FIFO linked by Message.next; head may be cur
+	nextActive uint32   // next stream in the ring, as id+1 (0: none)
+	nextSSN    wire.SSN
+	active     bool // in the ring
 }
 
 // NewSendQueue returns a queue for outStreams outbound streams whose buffer
 // holds at most limit bytes (see Push).
 func NewSendQueue(outStreams uint16, limit int) *SendQueue {
 	return &SendQueue{nStreams: int(outStreams), limit: limit}
+}
+
+// stream returns the state of stream id, which must have been pushed to
+// (claimed) before.
+func (q *SendQueue) stream(id uint16) *stream {
+	if q.streams != nil {
+		return &q.streams[id]
+	}
+	return &q.solo
+}
+
+// claim returns the state of stream id for a Push, moving from the inline
+// solo stream to the per-stream array when a second stream comes into use.
+func (q *SendQueue) claim(id uint16) *stream {
+	switch {
+	case q.streams != nil:
+		return &q.streams[id]
+	case !q.soloUsed:
+		q.soloUsed, q.soloID = true, id
+		return &q.solo
+	case q.soloID == id:
+		return &q.solo
+	}
+	q.streams = make([]stream, q.nStreams)
+	q.streams[q.soloID] = q.solo
+	q.solo = stream{}
+	return &q.streams[id]
+}
+
+// pushActive appends stream id to the back of the round-robin ring.
+func (q *SendQueue) pushActive(id uint16, s *stream) {
+	s.active, s.nextActive = true, 0
+	if q.activeTail == 0 {
+		q.activeHead = uint32(id) + 1
+	} else {
+		q.stream(uint16(q.activeTail - 1)).nextActive = uint32(id) + 1
+	}
+	q.activeTail = uint32(id) + 1
+}
+
+// popActive removes the stream at the front of the ring.
+func (q *SendQueue) popActive() {
+	s := q.stream(uint16(q.activeHead - 1))
+	q.activeHead, s.nextActive, s.active = s.nextActive, 0, false
+	if q.activeHead == 0 {
+		q.activeTail = 0
+	}
+}
+
+// popHead unlinks the head message of s.
+func (s *stream) popHead() {
+	m := s.head
+	s.head, m.next = m.next, nil
+	if s.head == nil {
+		s.tail = nil
+	}
 }
 
 // Push queues a message. It fails with ErrInvalidStream when the stream is
@@ -63,17 +127,18 @@ func (q *SendQueue) Push(m OutMessage) error {
 	if !m.Deadline.IsZero() && (q.earliest.IsZero() || m.Deadline.Before(q.earliest)) {
 		q.earliest = m.Deadline
 	}
-	if q.streams == nil {
-		q.streams = make([]stream, q.nStreams)
+	s := q.claim(m.Stream)
+	if s.tail == nil {
+		s.head = msg
+	} else {
+		s.tail.next = msg
 	}
-	s := &q.streams[m.Stream]
-	s.msgs = append(s.msgs, msg)
+	s.tail = msg
 	q.buffered += len(m.Data)
 	q.held++
 	q.unsent += len(m.Data)
 	if !s.active {
-		s.active = true
-		q.active = append(q.active, m.Stream)
+		q.pushActive(m.Stream, s)
 	}
 	return nil
 }
@@ -101,7 +166,7 @@ func (q *SendQueue) Next(now time.Time, maxPayload int, d *wire.Data) (MsgRef, b
 			continue
 		}
 		if m.cut == 0 && !m.m.Unordered {
-			s := &q.streams[m.m.Stream]
+			s := q.stream(m.m.Stream)
 			m.ssn = s.nextSSN
 			s.nextSSN++
 		}
@@ -130,18 +195,17 @@ func (q *SendQueue) Next(now time.Time, maxPayload int, d *wire.Data) (MsgRef, b
 // pick makes the head message of the next active stream current, dropping
 // messages that expired before being sent.
 func (q *SendQueue) pick(now time.Time) bool {
-	for q.activeHd < len(q.active) {
-		id := q.active[q.activeHd]
-		s := &q.streams[id]
-		if s.head == len(s.msgs) {
-			// Emptied by ResetStream or expiry while listed.
-			q.deactivate(s)
+	for q.activeHead != 0 {
+		id := uint16(q.activeHead - 1)
+		s := q.stream(id)
+		m := s.head
+		if m == nil {
+			// Emptied by expiry while listed.
+			q.popActive()
 			continue
 		}
-		m := s.msgs[s.head]
 		if m.expired(now) {
-			s.msgs[s.head] = nil
-			s.head++
+			s.popHead()
 			q.unsent -= len(m.m.Data)
 			q.abandon(m)
 			continue
@@ -149,41 +213,19 @@ func (q *SendQueue) pick(now time.Time) bool {
 		q.cur, q.curStream = m, id
 		return true
 	}
-	q.active, q.activeHd = q.active[:0], 0
 	return false
 }
 
-func (q *SendQueue) deactivate(s *stream) {
-	s.active = false
-	s.msgs, s.head = s.msgs[:0], 0
-	q.activeHd++
-	q.compactActive()
-}
-
-// finishCurrent pops the current message and moves its stream to the back
-// of the round-robin ring if it has more.
+// finishCurrent pops the current message, the head of the stream at the
+// front of the ring, and moves that stream to the back of the ring if it
+// has more.
 func (q *SendQueue) finishCurrent() {
-	s := &q.streams[q.curStream]
-	s.msgs[s.head] = nil
-	s.head++
+	s := q.stream(q.curStream)
+	s.popHead()
 	q.cur = nil
-	q.activeHd++
-	if s.head == len(s.msgs) {
-		s.active = false
-		s.msgs, s.head = s.msgs[:0], 0
-	} else {
-		q.active = append(q.active, q.curStream)
-	}
-	q.compactActive()
-}
-
-// compactActive keeps the ring's backing array from growing without bound.
-func (q *SendQueue) compactActive() {
-	if q.activeHd == len(q.active) {
-		q.active, q.activeHd = q.active[:0], 0
-	} else if q.activeHd > 64 && q.activeHd*2 > len(q.active) {
-		n := copy(q.active, q.active[q.activeHd:])
-		q.active, q.activeHd = q.active[:n], 0
+	q.popActive()
+	if s.head != nil {
+		q.pushActive(q.curStream, s)
 	}
 }
 
@@ -245,8 +287,11 @@ func (q *SendQueue) ResetStream(id uint16) error {
 	if int(id) >= q.nStreams {
 		return ErrInvalidStream
 	}
-	if q.streams != nil {
+	switch {
+	case q.streams != nil:
 		q.streams[id].nextSSN = 0
+	case q.soloUsed && q.soloID == id:
+		q.solo.nextSSN = 0
 	}
 	return nil
 }
@@ -259,10 +304,8 @@ func (q *SendQueue) NextLen() int {
 	if q.cur != nil {
 		return len(q.cur.m.Data) - q.cur.cut
 	}
-	for i := q.activeHd; i < len(q.active); i++ {
-		if s := &q.streams[q.active[i]]; s.head < len(s.msgs) {
-			return len(s.msgs[s.head].m.Data)
-		}
+	if m := q.nextHead(); m != nil {
+		return len(m.m.Data)
 	}
 	return 0
 }
@@ -276,24 +319,32 @@ func (q *SendQueue) Expire(now time.Time) {
 		return
 	}
 	q.earliest = time.Time{}
-	for i := q.activeHd; i < len(q.active); i++ {
-		s := &q.streams[q.active[i]]
-		kept := s.head
-		for j := s.head; j < len(s.msgs); j++ {
-			m := s.msgs[j]
+	for id := q.activeHead; id != 0; {
+		s := q.stream(uint16(id - 1))
+		var prev *Message
+		for m := s.head; m != nil; {
+			next := m.next
 			if m.cut == 0 && m != q.cur && m.expired(now) {
+				if prev == nil {
+					s.head = next
+				} else {
+					prev.next = next
+				}
+				if s.tail == m {
+					s.tail = prev
+				}
+				m.next = nil
 				q.unsent -= len(m.m.Data)
 				q.abandon(m)
+				m = next
 				continue
 			}
 			if d := m.m.Deadline; m.cut == 0 && !d.IsZero() && (q.earliest.IsZero() || d.Before(q.earliest)) {
 				q.earliest = d
 			}
-			s.msgs[kept] = m
-			kept++
+			prev, m = m, next
 		}
-		clear(s.msgs[kept:])
-		s.msgs = s.msgs[:kept]
+		id = s.nextActive
 	}
 	// Streams left empty are dropped from the ring by pick.
 }
@@ -312,20 +363,32 @@ func (q *SendQueue) Drain() []OutMessage {
 			out = append(out, m.m)
 		}
 	}
-	for i := q.activeHd; i < len(q.active); i++ {
-		s := &q.streams[q.active[i]]
-		for j := s.head; j < len(s.msgs); j++ {
-			m := s.msgs[j]
+	for q.activeHead != 0 {
+		s := q.stream(uint16(q.activeHead - 1))
+		for s.head != nil {
+			m := s.head
+			s.popHead()
 			if m.cut == 0 {
 				m.abandoned, m.reported = true, true
 				m.release()
 				out = append(out, m.m)
 			}
 		}
-		clear(s.msgs)
-		s.msgs, s.head, s.active = s.msgs[:0], 0, false
+		q.popActive()
 	}
-	q.active, q.activeHd = q.active[:0], 0
 	q.unsent = 0
 	return out
+}
+
+// nextHead returns the message Next would cut from when no message is
+// being cut: the head of the first stream in the ring that has one.
+func (q *SendQueue) nextHead() *Message {
+	for id := q.activeHead; id != 0; {
+		s := q.stream(uint16(id - 1))
+		if s.head != nil {
+			return s.head
+		}
+		id = s.nextActive
+	}
+	return nil
 }
