@@ -64,32 +64,40 @@ func (s *socket) readBatch(dgs []Datagram) (int, error) {
 		if r.errno != 0 {
 			return 0, os.NewSyscallError("recvmmsg", r.errno)
 		}
-		w := 0
-		for i := range r.got {
-			h := &r.hdrs[i]
-			remote, ok := r.source(i)
-			if h.hdr.Flags&syscall.MSG_TRUNC != 0 || !ok {
-				s.dropped.Add(1)
-				continue
-			}
-			local := s.bound
-			if s.wildcard {
-				if dst, ok := parsePktinfo(r.control(i)); ok {
-					local = netip.AddrPortFrom(dst.Unmap(), s.bound.Port())
-				}
-			}
-			// Swap, never overwrite: each caller buffer stays in one slot.
-			dgs[w], dgs[i] = dgs[i], dgs[w]
-			d := &dgs[w]
-			d.Buf = d.Buf[:h.len]
-			d.Local = local
-			d.Remote = remote
-			w++
-		}
-		if w > 0 {
+		if w := s.collect(dgs); w > 0 {
 			return w, nil
 		}
 	}
+}
+
+// collect turns the r.got datagrams of the last recvmmsg into the leading
+// slots of dgs and returns how many it kept: truncated datagrams and those
+// with a source it cannot parse are counted as dropped.
+func (s *socket) collect(dgs []Datagram) int {
+	r := &s.recv
+	w := 0
+	for i := range r.got {
+		h := &r.hdrs[i]
+		remote, ok := r.source(i)
+		if h.hdr.Flags&syscall.MSG_TRUNC != 0 || !ok {
+			s.dropped.Add(1)
+			continue
+		}
+		local := s.bound
+		if s.wildcard {
+			if dst, ok := parsePktinfo(r.control(i)); ok {
+				local = netip.AddrPortFrom(dst.Unmap(), s.bound.Port())
+			}
+		}
+		// Swap, never overwrite: each caller buffer stays in one slot.
+		dgs[w], dgs[i] = dgs[i], dgs[w]
+		d := &dgs[w]
+		d.Buf = d.Buf[:h.len]
+		d.Local = local
+		d.Remote = remote
+		w++
+	}
+	return w
 }
 
 // writeBatch sends dgs (all routed to this socket) via sendmmsg, looping

@@ -37,3 +37,25 @@ type Transport interface {
 	// Close releases the sockets; pending and later reads get net.ErrClosed.
 	Close() error
 }
+
+// ServeFunc runs the read loop of one socket in the calling goroutine: it
+// reads datagrams into dgs (re-extending each Buf to its capacity before
+// every read) and passes each non-empty batch to handle, until handle
+// returns false (ServeFunc then returns nil), the transport is closed
+// (net.ErrClosed) or a read fails (that error; the caller may call it
+// again). handle must not keep dgs or their buffers after it returns.
+//
+// It does what a loop over a [ReceiveFunc] does, minus one system call per
+// wake-up: a read that came back short of a full batch means the socket was
+// just emptied, so it waits for readability straight away instead of
+// reading again to find nothing. On a request/response exchange that
+// futile read sits between handing a packet to its reader and that reader
+// running (issue 8).
+type ServeFunc func(dgs []Datagram, handle func(batch []Datagram) bool) error
+
+// Serving is implemented by transports that can run their read loops
+// themselves ([UDP] on Linux). Its ServeFuncs are an alternative to
+// ReceiveFuncs, one per socket in the same order; use one or the other.
+type Serving interface {
+	ServeFuncs() []ServeFunc
+}

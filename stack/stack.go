@@ -133,9 +133,16 @@ func New(cfg Config) (*Stack, error) {
 	s.batchPool.New = func() any { return &batch{s: s} }
 	s.timer = time.NewTimer(time.Hour)
 	s.timer.Stop()
-	for _, recv := range tr.ReceiveFuncs() {
-		s.wg.Add(1)
-		go s.runReader(recv)
+	if sv, ok := tr.(encap.Serving); ok {
+		for _, serve := range sv.ServeFuncs() {
+			s.wg.Add(1)
+			go s.runServe(serve)
+		}
+	} else {
+		for _, recv := range tr.ReceiveFuncs() {
+			s.wg.Add(1)
+			go s.runReader(recv)
+		}
 	}
 	s.wg.Add(1)
 	go s.runTimers()
@@ -200,11 +207,7 @@ func (s *Stack) Close() error {
 // the associations, holding the Stack mutex once per batch.
 func (s *Stack) runReader(recv encap.ReceiveFunc) {
 	defer s.wg.Done()
-	n := max(s.tr.BatchSize(), 1)
-	dgs := make([]encap.Datagram, n)
-	for i := range dgs {
-		dgs[i].Buf = make([]byte, 1<<16)
-	}
+	dgs := s.readerSlots()
 	out := s.loopBatch()
 	for {
 		for i := range dgs {
@@ -218,18 +221,55 @@ func (s *Stack) runReader(recv encap.ReceiveFunc) {
 			s.log.Debugf("read: %v", err)
 			continue
 		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
+		if !s.handleBatch(dgs[:got], out) {
 			return
 		}
-		now := time.Now()
-		for i := range got {
-			s.handleDatagram(now, &dgs[i], out)
-		}
-		s.mu.Unlock()
-		s.flush(out)
 	}
+}
+
+// runServe is runReader for a transport that runs the read loop itself
+// (encap.Serving): the batch is handled inside the transport's read call,
+// which then waits for the socket without a futile read first, so the
+// goroutine a packet wakes gets the processor one system call sooner.
+func (s *Stack) runServe(serve encap.ServeFunc) {
+	defer s.wg.Done()
+	dgs := s.readerSlots()
+	out := s.loopBatch()
+	handle := func(batch []encap.Datagram) bool { return s.handleBatch(batch, out) }
+	for {
+		err := serve(dgs, handle)
+		if err == nil || errors.Is(err, net.ErrClosed) || s.isClosed() {
+			return
+		}
+		s.log.Debugf("read: %v", err)
+	}
+}
+
+// readerSlots allocates one reader's datagram buffers.
+func (s *Stack) readerSlots() []encap.Datagram {
+	dgs := make([]encap.Datagram, max(s.tr.BatchSize(), 1))
+	for i := range dgs {
+		dgs[i].Buf = make([]byte, 1<<16)
+	}
+	return dgs
+}
+
+// handleBatch feeds one batch of inbound datagrams to the associations
+// under one hold of the Stack mutex and writes what they answered. It
+// reports false once the Stack is closed.
+func (s *Stack) handleBatch(dgs []encap.Datagram, out *batch) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return false
+	}
+	now := time.Now()
+	for i := range dgs {
+		s.handleDatagram(now, &dgs[i], out)
+	}
+	s.mu.Unlock()
+	s.flush(out)
+	return true
 }
 
 func (s *Stack) isClosed() bool {
