@@ -1,6 +1,9 @@
 package encap
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Datagram is one UDP datagram carrying one SCTP packet (RFC 6951 section 5).
 type Datagram struct {
@@ -58,4 +61,9 @@ type ServeFunc func(dgs []Datagram, handle func(batch []Datagram) bool) error
 // ReceiveFuncs, one per socket in the same order; use one or the other.
 type Serving interface {
 	ServeFuncs() []ServeFunc
+	// SetReadDeadline sets the read deadline of socket i (ServeFuncs
+	// order): a ServeFunc of that socket still waiting at t returns an
+	// error wrapping os.ErrDeadlineExceeded; a time in the past wakes it at
+	// once, and the zero time clears the deadline.
+	SetReadDeadline(i int, t time.Time) error
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 )
 
 var _ Serving = (*UDP)(nil)
@@ -18,6 +19,14 @@ func (u *UDP) ServeFuncs() []ServeFunc {
 		fns[i] = s.serve
 	}
 	return fns
+}
+
+// SetReadDeadline sets socket i's read deadline (see Serving).
+func (u *UDP) SetReadDeadline(i int, t time.Time) error {
+	if i < 0 || i >= len(u.socks) {
+		return fmt.Errorf("encap: no socket %d", i)
+	}
+	return u.socks[i].conn.SetReadDeadline(t)
 }
 
 // serve is the ServeFunc of one socket. It runs the whole loop inside one
@@ -33,33 +42,16 @@ func (s *socket) serve(dgs []Datagram, handle func(batch []Datagram) bool) error
 	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
+	sv := &s.srv
+	if sv.fn == nil {
+		sv.fn = func(fd uintptr) bool { return s.serveReady(fd) }
+	}
 	r := &s.recv
 	r.errno = 0
-	stopped := false
-	err := s.raw.Read(func(fd uintptr) bool {
-		for {
-			for i := range dgs {
-				dgs[i].Buf = dgs[i].Buf[:cap(dgs[i].Buf)]
-			}
-			r.prepare(dgs)
-			done := r.call(fd)
-			r.release()
-			if !done {
-				return false // EAGAIN: wait for readability
-			}
-			if r.errno != 0 {
-				return true
-			}
-			short := r.got < r.want
-			if w := s.collect(dgs); w > 0 && !handle(dgs[:w]) {
-				stopped = true
-				return true
-			}
-			if short {
-				return false
-			}
-		}
-	})
+	sv.dgs, sv.handle, sv.stopped = dgs, handle, false
+	err := s.raw.Read(sv.fn)
+	stopped := sv.stopped
+	sv.dgs, sv.handle = nil, nil
 	switch {
 	case stopped:
 		return nil
@@ -72,4 +64,42 @@ func (s *socket) serve(dgs []Datagram, handle func(batch []Datagram) bool) error
 		return fmt.Errorf("encap: read on %v: %w", s.bound, os.NewSyscallError("recvmmsg", r.errno))
 	}
 	return nil
+}
+
+// serveState is what serve's RawConn.Read callback works on, kept in the
+// socket (guarded by rmu) so that a call allocates nothing.
+type serveState struct {
+	fn      func(fd uintptr) bool
+	dgs     []Datagram
+	handle  func(batch []Datagram) bool
+	stopped bool
+}
+
+// serveReady runs under RawConn.Read: it reads and handles batches until
+// a read comes back short (false: wait for readability), or handle says
+// stop or a read fails (true).
+func (s *socket) serveReady(fd uintptr) bool {
+	sv, r := &s.srv, &s.recv
+	for {
+		for i := range sv.dgs {
+			sv.dgs[i].Buf = sv.dgs[i].Buf[:cap(sv.dgs[i].Buf)]
+		}
+		r.prepare(sv.dgs)
+		done := r.call(fd)
+		r.release()
+		if !done {
+			return false // EAGAIN: wait for readability
+		}
+		if r.errno != 0 {
+			return true
+		}
+		short := r.got < r.want
+		if w := s.collect(sv.dgs); w > 0 && !sv.handle(sv.dgs[:w]) {
+			sv.stopped = true
+			return true
+		}
+		if short {
+			return false
+		}
+	}
 }

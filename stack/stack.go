@@ -70,6 +70,11 @@ type Stack struct {
 	done      chan struct{}
 	trace     io.Closer // the trace file opened for TraceEnv, if any
 
+	// roles are the read roles of a serving transport's sockets (nil
+	// otherwise); rxRole is the one whose batch is being handled.
+	roles  []*readRole
+	rxRole *readRole
+
 	// unflushed counts batches holding packets not yet written (guarded by
 	// mu); Close waits on flushed until it is zero.
 	unflushed int
@@ -134,10 +139,7 @@ func New(cfg Config) (*Stack, error) {
 	s.timer = time.NewTimer(time.Hour)
 	s.timer.Stop()
 	if sv, ok := tr.(encap.Serving); ok {
-		for _, serve := range sv.ServeFuncs() {
-			s.wg.Add(1)
-			go s.runServe(serve)
-		}
+		s.startRoles(sv)
 	} else {
 		for _, recv := range tr.ReceiveFuncs() {
 			s.wg.Add(1)
@@ -221,27 +223,9 @@ func (s *Stack) runReader(recv encap.ReceiveFunc) {
 			s.log.Debugf("read: %v", err)
 			continue
 		}
-		if !s.handleBatch(dgs[:got], out) {
+		if !s.handleBatch(dgs[:got], out, nil, nil) {
 			return
 		}
-	}
-}
-
-// runServe is runReader for a transport that runs the read loop itself
-// (encap.Serving): the batch is handled inside the transport's read call,
-// which then waits for the socket without a futile read first, so the
-// goroutine a packet wakes gets the processor one system call sooner.
-func (s *Stack) runServe(serve encap.ServeFunc) {
-	defer s.wg.Done()
-	dgs := s.readerSlots()
-	out := s.loopBatch()
-	handle := func(batch []encap.Datagram) bool { return s.handleBatch(batch, out) }
-	for {
-		err := serve(dgs, handle)
-		if err == nil || errors.Is(err, net.ErrClosed) || s.isClosed() {
-			return
-		}
-		s.log.Debugf("read: %v", err)
 	}
 }
 
@@ -255,21 +239,33 @@ func (s *Stack) readerSlots() []encap.Datagram {
 }
 
 // handleBatch feeds one batch of inbound datagrams to the associations
-// under one hold of the Stack mutex and writes what they answered. It
-// reports false once the Stack is closed.
-func (s *Stack) handleBatch(dgs []encap.Datagram, out *batch) bool {
+// under one hold of the Stack mutex and writes what they answered. r is
+// the read role the batch came through (nil without roles); stop, checked
+// with the mutex still held, says whether its reader should stop reading.
+// It reports false once the Stack is closed or stop said so.
+func (s *Stack) handleBatch(dgs []encap.Datagram, out *batch, r *readRole, stop func() bool) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return false
 	}
+	if r != nil {
+		r.handling = true
+		s.rxRole = r
+	}
 	now := time.Now()
 	for i := range dgs {
 		s.handleDatagram(now, &dgs[i], out)
 	}
+	more := true
+	if r != nil {
+		r.handling = false
+		s.rxRole = nil
+		more = !stop()
+	}
 	s.mu.Unlock()
 	s.flush(out)
-	return true
+	return more
 }
 
 func (s *Stack) isClosed() bool {
@@ -335,6 +331,9 @@ func (s *Stack) handleDatagram(now time.Time, dg *encap.Datagram, out *batch) {
 	hdr, _ := wire.ParseHeader(b)
 	in := assoc.Inbound{Local: dg.Local, Remote: dg.Remote, Packet: b}
 	if e := s.tbl.lookup(hdr.DstPort, dg.Remote.Addr().Unmap(), hdr.SrcPort, hdr.VerificationTag); e != nil {
+		if s.rxRole != nil {
+			e.role = s.rxRole
+		}
 		e.a.HandlePacket(now, in)
 		s.after(now, e, out)
 		return
@@ -438,6 +437,9 @@ func (s *Stack) after(now time.Time, e *entry, out *batch) {
 		ev, ok := e.a.PollEvent()
 		if !ok {
 			break
+		}
+		if _, ok := ev.(assoc.Message); ok {
+			e.lastActive = now // autoclose; the clock costs 0.3 us here
 		}
 		e.observe(ev)
 		e.owner.deliver(e, ev)
