@@ -47,6 +47,8 @@ type Transport interface {
 // returns false (ServeFunc then returns nil), the transport is closed
 // (net.ErrClosed) or a read fails (that error; the caller may call it
 // again). handle must not keep dgs or their buffers after it returns.
+// Calls for one socket are serialized: a second call waits until the first
+// returns, so callers taking turns may share dgs.
 //
 // It does what a loop over a [ReceiveFunc] does, minus one system call per
 // wake-up: a read that came back short of a full batch means the socket was

@@ -141,6 +141,7 @@ func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func
 		var wait <-chan struct{}
 		if errorsIsBufferFull(err) {
 			wait = e.waitChan()
+			s.urgeReaders()
 		}
 		s.mu.Unlock()
 		s.flush(out)
@@ -218,6 +219,7 @@ func (s *Stack) waitEstablished(ctx context.Context, e *entry) error {
 			return err
 		}
 		wait := e.waitChan()
+		s.urgeReaders()
 		s.mu.Unlock()
 		select {
 		case <-wait:

@@ -68,8 +68,9 @@ type readRole struct {
 	wantQ    *recvQueue // a queue whose reader waits while the background reads
 	bgWake   chan struct{}
 
-	// What application holders read with, one holder at a time: slots,
-	// batch, the holder's closedErr and the handler bound once.
+	// What every holder reads with (serve runs one holder at a time):
+	// slots and batch; and the application holder's closedErr and the
+	// handler bound once.
 	dgs       []encap.Datagram
 	out       *batch
 	appClosed func() error
@@ -103,6 +104,20 @@ func (r *readRole) wakeBackground() {
 	}
 }
 
+// urgeReaders makes sure every socket is read while the calling goroutine
+// blocks on something other than its receive queue (a full send buffer, a
+// handshake, Accept): a role left free and reserved for an application
+// goroutine goes back to its background goroutine now, since the SACKs or
+// handshake packets the caller waits for could otherwise sit unread for
+// up to two leases. Called with s.mu held.
+func (s *Stack) urgeReaders() {
+	for _, r := range s.roles {
+		if r.holder == roleFree && !r.urgent {
+			r.wakeBackground()
+		}
+	}
+}
+
 // startRoles starts one background goroutine per socket of a serving
 // transport.
 func (s *Stack) startRoles(sv encap.Serving) {
@@ -123,8 +138,6 @@ func (s *Stack) startRoles(sv encap.Serving) {
 // no application goroutine holds or has reserved the role.
 func (s *Stack) runRole(r *readRole) {
 	defer s.wg.Done()
-	dgs := s.readerSlots()
-	out := s.loopBatch()
 	// giveAway hands the role to the application goroutine waiting for it.
 	giveAway := func() bool {
 		q := r.wantQ
@@ -137,7 +150,7 @@ func (s *Stack) runRole(r *readRole) {
 		q.signal()
 		return true
 	}
-	handle := func(batch []encap.Datagram) bool { return s.handleBatch(batch, out, r, giveAway) }
+	handle := func(batch []encap.Datagram) bool { return s.handleBatch(batch, r.out, r, giveAway) }
 	timer := time.NewTimer(readLease)
 	defer timer.Stop()
 	for {
@@ -149,7 +162,7 @@ func (s *Stack) runRole(r *readRole) {
 		if r.holder == roleFree && (r.urgent || r.releases == r.seen) {
 			r.holder, r.reading, r.urgent = roleBackground, true, false
 			s.mu.Unlock()
-			err := r.serve(dgs, handle)
+			err := r.serve(r.dgs, handle)
 			s.mu.Lock()
 			r.reading = false
 			kicked := r.kicked
