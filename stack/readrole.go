@@ -65,6 +65,7 @@ type readRole struct {
 	releases uint64
 	seen     uint64
 	urgent   bool
+	timed    bool       // the background goroutine waits with its lease timer
 	wantQ    *recvQueue // a queue whose reader waits while the background reads
 	bgWake   chan struct{}
 
@@ -98,6 +99,11 @@ func (r *readRole) kick() {
 // than after the lease. Called with s.mu held.
 func (r *readRole) wakeBackground() {
 	r.urgent = true
+	r.signalBackground()
+}
+
+// signalBackground makes the background goroutine look at the role again.
+func (r *readRole) signalBackground() {
 	select {
 	case r.bgWake <- struct{}{}:
 	default:
@@ -183,12 +189,19 @@ func (s *Stack) runRole(r *readRole) {
 			}
 			continue
 		}
+		// Time a lease only while the role is free: an application
+		// goroutine parked in the socket for hours costs no wake-ups.
 		r.seen = r.releases
+		r.timed = r.holder == roleFree
 		s.mu.Unlock()
-		timer.Reset(readLease)
+		var expired <-chan time.Time
+		if r.timed {
+			timer.Reset(readLease)
+			expired = timer.C
+		}
 		select {
 		case <-r.bgWake:
-		case <-timer.C:
+		case <-expired:
 		case <-s.done:
 			return
 		}
@@ -242,6 +255,9 @@ func (s *Stack) releaseRole(r *readRole, gotData bool) {
 	r.q, r.holder = nil, roleFree
 	if gotData {
 		r.releases++
+		if !r.timed { // start the lease clock
+			r.signalBackground()
+		}
 		return
 	}
 	r.wakeBackground()
