@@ -45,6 +45,7 @@ func (e *entry) from() *Addr {
 // goroutine reads the UDP socket itself when it can (readrole.go).
 func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() error) (int, RcvInfo, error) {
 	var held *readRole // the read role this goroutine holds
+	var handledAt time.Time
 	inline := true
 	for {
 		if dl.expired() {
@@ -60,7 +61,10 @@ func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() erro
 			if consumed > 0 {
 				if e, ok := s.tbl.byID[id]; ok {
 					out = s.newBatch()
-					now := time.Now()
+					now := handledAt
+					if now.IsZero() {
+						now = time.Now()
+					}
 					e.a.ReadConsumed(consumed)
 					s.after(now, e, out)
 				}
@@ -85,7 +89,8 @@ func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() erro
 			held = r
 			s.mu.Unlock()
 			dl.watch(s, q)
-			fallback, err := s.readInline(r, q, dl, closedErr)
+			fallback, now, err := s.readInline(r, q, dl, closedErr)
+			handledAt = now
 			if fallback {
 				s.leaveRole(held)
 				held, inline = nil, false

@@ -59,6 +59,8 @@ type readRole struct {
 	reading  bool       // the holder is inside serve
 	handling bool       // the holder is inside handleBatch (holds s.mu)
 	kicked   bool       // a deadline in the past was set to wake the holder
+	// handledAt is when the holder's last batch was handled.
+	handledAt time.Time
 	// releases counts the times an application goroutine left the role
 	// free with a reservation; the background goroutine takes a free role
 	// back when it saw no release for a whole lease, or at once when urgent.
@@ -278,23 +280,29 @@ func (s *Stack) leaveRole(r *readRole) {
 // has something or is closed, or the goroutine is kicked. fallback says
 // that the goroutine should give the role up and wait as without roles
 // (a read deadline is armed, or the read failed); err is ErrClosed once
-// the transport is closed.
-func (s *Stack) readInline(r *readRole, q *recvQueue, dl *deadline, closedErr func() error) (fallback bool, err error) {
+// the transport is closed. now is the clock reading of the batch that
+// filled q when this goroutine handled it just before returning (zero
+// otherwise): reading the clock costs 0.3 us on this VM, and the caller
+// needs the time once more.
+func (s *Stack) readInline(r *readRole, q *recvQueue, dl *deadline, closedErr func() error) (fallback bool, now time.Time, err error) {
 	s.mu.Lock()
 	if !q.empty() || closedErr() != nil {
 		s.mu.Unlock()
-		return false, nil
+		return false, now, nil
 	}
 	// Checked with s.mu held: a deadline set from now on kicks us.
 	if dl.armed() {
 		s.mu.Unlock()
-		return true, nil
+		return true, now, nil
 	}
 	r.reading = true
 	r.appClosed = closedErr
 	s.mu.Unlock()
 	err = r.serve(r.dgs, r.appHandle)
 	s.mu.Lock()
+	if err == nil && !q.empty() {
+		now = r.handledAt
+	}
 	r.reading = false
 	r.appClosed = nil
 	kicked := r.kicked
@@ -305,10 +313,10 @@ func (s *Stack) readInline(r *readRole, q *recvQueue, dl *deadline, closedErr fu
 	}
 	switch {
 	case err == nil, errors.Is(err, os.ErrDeadlineExceeded):
-		return false, nil
+		return false, now, nil
 	case errors.Is(err, net.ErrClosed) || s.isClosed():
-		return true, ErrClosed
+		return true, now, ErrClosed
 	}
 	s.log.Debugf("read: %v", err)
-	return true, nil
+	return true, now, nil
 }

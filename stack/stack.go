@@ -249,11 +249,12 @@ func (s *Stack) handleBatch(dgs []encap.Datagram, out *batch, r *readRole, stop 
 		s.mu.Unlock()
 		return false
 	}
+	now := time.Now()
 	if r != nil {
 		r.handling = true
+		r.handledAt = now
 		s.rxRole = r
 	}
-	now := time.Now()
 	for i := range dgs {
 		s.handleDatagram(now, &dgs[i], out)
 	}
