@@ -21,6 +21,9 @@ func (q *recvQueue) deliver(e *entry, ev assoc.Event, events EventMask) {
 		}})
 		return
 	}
+	if _, dry := ev.(assoc.SenderDry); dry && events&EventSenderDry == 0 {
+		return // comes with nearly every SACK: not built to be dropped
+	}
 	n := toNotification(e.id, ev)
 	if n != nil && events&n.mask() != 0 {
 		q.push(rqItem{id: e.id, from: e.from(), note: n})
