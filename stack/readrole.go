@@ -59,8 +59,12 @@ type readRole struct {
 	reading  bool       // the holder is inside serve
 	handling bool       // the holder is inside handleBatch (holds s.mu)
 	kicked   bool       // a deadline in the past was set to wake the holder
-	// handledAt is when the holder's last batch was handled.
+	// handledAt is when the holder's last batch was handled; bulk says it
+	// held more than one datagram: a flow, not requests and responses. A
+	// flow is read by the background goroutine, in parallel with the
+	// application consuming it, as the role would only cost it wake-ups.
 	handledAt time.Time
+	bulk      bool
 	// releases counts the times an application goroutine left the role
 	// free with a reservation; the background goroutine takes a free role
 	// back when it saw no release for a whole lease, or at once when urgent.
@@ -149,7 +153,7 @@ func (s *Stack) runRole(r *readRole) {
 	// giveAway hands the role to the application goroutine waiting for it.
 	giveAway := func() bool {
 		q := r.wantQ
-		if q == nil {
+		if q == nil || r.bulk {
 			return false
 		}
 		r.wantQ = nil
@@ -230,7 +234,7 @@ func (s *Stack) roleFor(q *recvQueue) *readRole {
 // once, a background holder is asked to hand over after its next batch.
 // Called with s.mu held.
 func (s *Stack) takeRole(r *readRole, q *recvQueue, dl *deadline) bool {
-	if r.holder == roleFree && q.reader == nil && !dl.armed() {
+	if r.holder == roleFree && q.reader == nil && !r.bulk && !dl.armed() {
 		r.holder, r.q, q.reader = roleApp, q, r
 		return true
 	}
@@ -238,6 +242,9 @@ func (s *Stack) takeRole(r *readRole, q *recvQueue, dl *deadline) bool {
 	case roleFree:
 		r.wakeBackground()
 	case roleBackground:
+		if r.bulk {
+			break
+		}
 		// Wake the background goroutine so that it hands over now: the
 		// wake-ups this costs happen while the request is on its way.
 		r.wantQ = q
@@ -255,7 +262,7 @@ func (s *Stack) releaseRole(r *readRole, gotData bool) {
 	}
 	r.q.reader = nil
 	r.q, r.holder = nil, roleFree
-	if gotData {
+	if gotData && !r.bulk {
 		r.releases++
 		if !r.timed { // start the lease clock
 			r.signalBackground()

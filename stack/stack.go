@@ -253,6 +253,7 @@ func (s *Stack) handleBatch(dgs []encap.Datagram, out *batch, r *readRole, stop 
 	if r != nil {
 		r.handling = true
 		r.handledAt = now
+		r.bulk = len(dgs) > 1
 		s.rxRole = r
 	}
 	for i := range dgs {
