@@ -1,6 +1,9 @@
 package encap
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Datagram is one UDP datagram carrying one SCTP packet (RFC 6951 section 5).
 type Datagram struct {
@@ -36,4 +39,33 @@ type Transport interface {
 	BatchSize() int
 	// Close releases the sockets; pending and later reads get net.ErrClosed.
 	Close() error
+}
+
+// ServeFunc runs the read loop of one socket in the calling goroutine: it
+// reads datagrams into dgs (re-extending each Buf to its capacity before
+// every read) and passes each non-empty batch to handle, until handle
+// returns false (ServeFunc then returns nil), the transport is closed
+// (net.ErrClosed) or a read fails (that error; the caller may call it
+// again). handle must not keep dgs or their buffers after it returns.
+// Calls for one socket are serialized: a second call waits until the first
+// returns, so callers taking turns may share dgs.
+//
+// It does what a loop over a [ReceiveFunc] does, minus one system call per
+// wake-up: a read that came back short of a full batch means the socket was
+// just emptied, so it waits for readability straight away instead of
+// reading again to find nothing. On a request/response exchange that
+// futile read sits between handing a packet to its reader and that reader
+// running (issue 8).
+type ServeFunc func(dgs []Datagram, handle func(batch []Datagram) bool) error
+
+// Serving is implemented by transports that can run their read loops
+// themselves ([UDP] on Linux). Its ServeFuncs are an alternative to
+// ReceiveFuncs, one per socket in the same order; use one or the other.
+type Serving interface {
+	ServeFuncs() []ServeFunc
+	// SetReadDeadline sets the read deadline of socket i (ServeFuncs
+	// order): a ServeFunc of that socket still waiting at t returns an
+	// error wrapping os.ErrDeadlineExceeded; a time in the past wakes it at
+	// once, and the zero time clears the deadline.
+	SetReadDeadline(i int, t time.Time) error
 }

@@ -17,6 +17,11 @@
 //     It may permute the slots of dgs (it swaps, so every buffer the caller
 //     supplied stays in exactly one slot), so a caller that reuses buffers
 //     must re-read dgs[i].Buf rather than remember it by index.
+//   - A [ServeFunc] (transports that implement [Serving]: [UDP] on Linux)
+//     is the alternative to looping over a ReceiveFunc: it calls handle
+//     with each batch from inside the socket read, in the caller's
+//     goroutine, and waits for the socket right after a short read instead
+//     of reading it once more to find it empty.
 //   - WriteBatch may be called from several goroutines. It returns how many
 //     leading datagrams were handed to the network and, if that is short of
 //     len(dgs), the error for dgs[n]; it never retains dgs or their buffers.

@@ -44,9 +44,14 @@ func (r *recvState) init(n int, withOOB bool) {
 }
 
 // prepare points the headers at the caller's buffers.
-func (r *recvState) prepare(dgs []Datagram) {
+func (r *recvState) prepare(dgs []Datagram) { r.preparePrefix(dgs, len(dgs)) }
+
+// preparePrefix is prepare for a reader that keeps its slots between
+// calls: only the first n headers (those the last call filled, whose
+// buffers it resliced or swapped) are set again.
+func (r *recvState) preparePrefix(dgs []Datagram, n int) {
 	r.want = min(len(dgs), len(r.hdrs))
-	for i := range r.want {
+	for i := range min(n, r.want) {
 		buf := dgs[i].Buf
 		iov := &r.iovs[i]
 		iov.Base = nil

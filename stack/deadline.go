@@ -12,6 +12,9 @@ type deadline struct {
 	mu    sync.Mutex
 	timer *time.Timer
 	c     chan struct{}
+	// onSet runs after every set, without d.mu: it wakes a reader parked
+	// in a UDP socket rather than on c (readrole.go).
+	onSet func()
 }
 
 func newDeadline() deadline { return deadline{c: make(chan struct{})} }
@@ -19,6 +22,16 @@ func newDeadline() deadline { return deadline{c: make(chan struct{})} }
 // set arms the deadline; the zero time disarms it. A time in the past
 // expires it at once (pending calls return ErrTimeout).
 func (d *deadline) set(t time.Time) {
+	d.setLocked(t)
+	d.mu.Lock()
+	f := d.onSet
+	d.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (d *deadline) setLocked(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.timer != nil && !d.timer.Stop() {
@@ -42,6 +55,30 @@ func (d *deadline) set(t time.Time) {
 	}
 	if !closed {
 		close(d.c)
+	}
+}
+
+// armed reports whether a deadline is set or has passed.
+func (d *deadline) armed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.timer != nil || isClosedChan(d.c)
+}
+
+// watch makes set wake the read-role holder waiting on q (once per
+// deadline: q belongs to the socket d belongs to).
+func (d *deadline) watch(s *Stack, q *recvQueue) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.onSet != nil {
+		return
+	}
+	d.onSet = func() {
+		s.mu.Lock()
+		if r := q.reader; r != nil {
+			r.kick()
+		}
+		s.mu.Unlock()
 	}
 }
 

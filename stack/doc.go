@@ -15,8 +15,13 @@
 //
 // Concurrency: one mutex per Stack (Stack.mu) guards the table, the timer
 // heap, every association and every socket's queues. Reader goroutines
-// (runReader, one per UDP socket) and the timer goroutine (runTimers) take it
-// once per batch of datagrams or expiries; user calls take it briefly. Packets
-// are written after the mutex is released. Blocking calls wait on channels,
-// released by progress, Close and deadlines, never by polling.
+// (one per UDP socket) and the timer goroutine (runTimers) take it once per
+// batch of datagrams or expiries; user calls take it briefly. Packets are
+// written after the mutex is released. Blocking calls wait on channels,
+// released by progress, Close and deadlines, never by polling. On a
+// transport that runs its own read loops (real UDP on Linux) a socket is
+// read by whoever holds its read role (readrole.go): its background
+// goroutine, or a goroutine blocked in RecvMsg/Read with nothing queued,
+// which then handles every association's packets until its own message
+// arrives, so the netpoller wakes the goroutine that wants the data.
 package stack

@@ -12,13 +12,18 @@ import (
 // deliver queues an association event for the socket's reader: data
 // always, notifications when subscribed. Called with s.mu held.
 func (q *recvQueue) deliver(e *entry, ev assoc.Event, events EventMask) {
+	if e.role != nil {
+		q.role = e.role
+	}
 	if m, ok := ev.(assoc.Message); ok {
-		e.lastActive = time.Now()
 		q.push(rqItem{id: e.id, from: e.from(), msg: rxMessage{
 			stream: m.Stream, ssn: uint16(m.SSN), ppid: m.PPID, tsn: uint32(m.TSN),
 			unordered: m.Unordered, eor: m.EOR, data: m.Data,
 		}})
 		return
+	}
+	if _, dry := ev.(assoc.SenderDry); dry && events&EventSenderDry == 0 {
+		return // comes with nearly every SACK: not built to be dropped
 	}
 	n := toNotification(e.id, ev)
 	if n != nil && events&n.mask() != 0 {
@@ -40,21 +45,30 @@ func (e *entry) from() *Addr {
 
 // recv blocks until q has something, then reads it into b. closedErr says
 // whether the socket is closed (checked with s.mu held). The bytes read
-// reopen the association's receive window.
+// reopen the association's receive window. While q is empty the calling
+// goroutine reads the UDP socket itself when it can (readrole.go).
 func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() error) (int, RcvInfo, error) {
+	var held *readRole // the read role this goroutine holds
+	var handledAt time.Time
+	inline := true
 	for {
 		if dl.expired() {
+			s.leaveRole(held)
 			return 0, RcvInfo{}, ErrTimeout
 		}
 		s.mu.Lock()
 		if !q.empty() {
+			s.releaseRole(held, true)
 			var info RcvInfo
 			n, consumed, id := q.read(b, &info)
 			var out *batch
 			if consumed > 0 {
 				if e, ok := s.tbl.byID[id]; ok {
 					out = s.newBatch()
-					now := time.Now()
+					now := handledAt
+					if now.IsZero() {
+						now = time.Now()
+					}
 					e.a.ReadConsumed(consumed)
 					s.after(now, e, out)
 				}
@@ -66,9 +80,32 @@ func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() erro
 			return n, info, nil
 		}
 		if err := closedErr(); err != nil {
+			s.releaseRole(held, false)
 			s.mu.Unlock()
 			return 0, RcvInfo{}, err
 		}
+		r := s.roleFor(q)
+		if held != nil && held != r {
+			s.releaseRole(held, false)
+			held = nil
+		}
+		if r != nil && inline && (held != nil || s.takeRole(r, q, dl)) {
+			held = r
+			s.mu.Unlock()
+			dl.watch(s, q)
+			fallback, now, err := s.readInline(r, q, dl, closedErr)
+			handledAt = now
+			if fallback {
+				s.leaveRole(held)
+				held, inline = nil, false
+			}
+			if err != nil {
+				return 0, RcvInfo{}, err
+			}
+			continue
+		}
+		s.releaseRole(held, false)
+		held = nil
 		s.mu.Unlock()
 		select {
 		case <-q.ready:
@@ -116,6 +153,7 @@ func (s *Stack) send(e *entry, b []byte, info SndInfo, dl *deadline, closed func
 		var wait <-chan struct{}
 		if errorsIsBufferFull(err) {
 			wait = e.waitChan()
+			s.urgeReaders()
 		}
 		s.mu.Unlock()
 		s.flush(out)
@@ -199,6 +237,7 @@ func (s *Stack) waitEstablished(ctx context.Context, e *entry) error {
 			return err
 		}
 		wait := e.waitChan()
+		s.urgeReaders()
 		s.mu.Unlock()
 		select {
 		case <-wait:

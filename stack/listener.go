@@ -99,6 +99,7 @@ func (ln *Listener) AcceptSCTP() (*Conn, error) {
 			s.mu.Unlock()
 			return c, nil
 		}
+		s.urgeReaders()
 		s.mu.Unlock()
 		select {
 		case <-ln.ready:

@@ -54,6 +54,10 @@ type recvQueue struct {
 	bytes  int // unread data bytes
 	ready  chan struct{}
 	closed chan struct{} // closed with the socket
+	// role is the read role of the socket the last message came through;
+	// reader is the role this queue's goroutine holds, if any (readrole.go).
+	role   *readRole
+	reader *readRole
 }
 
 func newRecvQueue() recvQueue {
@@ -67,6 +71,9 @@ func (q *recvQueue) push(it rqItem) {
 }
 
 func (q *recvQueue) signal() {
+	if q.reader != nil {
+		q.reader.kick()
+	}
 	select {
 	case q.ready <- struct{}{}:
 	default:

@@ -40,9 +40,10 @@ type entry struct {
 
 	wake chan struct{} // closed at the next step; nil when nobody waits
 
-	up       bool  // COMM_UP seen
-	closeErr error // why the association ended, for blocked callers
-	fromAddr *Addr // cached peer primary address (see from)
+	up       bool      // COMM_UP seen
+	closeErr error     // why the association ended, for blocked callers
+	fromAddr *Addr     // cached peer primary address (see from)
+	role     *readRole // the socket its last packet came through, if roles
 
 	lastActive time.Time // last user data sent or delivered (autoclose)
 }
