@@ -191,3 +191,35 @@ func TestAsconfOldSerialIgnored(t *testing.T) {
 	deliverRaw(h, h.s, h.c.addr, pkt)
 	require.False(t, serverHasPath(h, "127.0.0.5"))
 }
+
+// TestAsconfAddOutOfScope: a peer on loopback asking by ASCONF to add an
+// address outside our scope (192.0.2.1) is refused with an Error Cause
+// Indication; no path is made, so nothing is ever sent there (RFC 5061
+// 5.2, the same address scoping as for INIT lists). The number of paths an
+// ASCONF may add is bounded too.
+func TestAsconfAddOutOfScope(t *testing.T) {
+	loopbackOnly := func(a netip.Addr) bool { return a.IsLoopback() }
+	h := newHarness(t, Config{}, Config{AcceptPeerAddr: loopbackOnly})
+	h.established()
+	a := h.s.a
+
+	// Over the wire, with AUTH: the refusal reaches the client as a
+	// RemoteError, and the server has no path (no destination) there.
+	require.NoError(t, h.c.a.AddLocalAddr(h.now, netip.MustParseAddr("192.0.2.1")))
+	h.runUntil(5*time.Second, func() bool { return h.c.has(func(e Event) bool { _, ok := e.(RemoteError); return ok }) })
+	require.False(t, serverHasPath(h, "192.0.2.1"))
+	require.Equal(t, Established, a.State())
+
+	foreign := &wire.AddIPAddress{CorrelationID: 3, Address: wire.AddressParam(netip.MustParseAddr("10.1.2.3"))}
+	eci, ok := a.asconfAdd(3, foreign, foreign.Address, h.c.addr.Addr(), 9899).(*wire.ErrorCauseIndication)
+	require.True(t, ok, "an out-of-scope address is refused")
+	require.Equal(t, uint32(3), eci.CorrelationID)
+	require.False(t, serverHasPath(h, "10.1.2.3"))
+
+	for i := range 2 * maxPeerPaths {
+		ip := netip.AddrFrom4([4]byte{127, 1, byte(i >> 8), byte(i)})
+		req := &wire.AddIPAddress{CorrelationID: uint32(10 + i), Address: wire.AddressParam(ip)}
+		a.asconfAdd(req.CorrelationID, req, req.Address, h.c.addr.Addr(), 9899)
+	}
+	require.LessOrEqual(t, len(a.paths), maxPeerPaths, "paths added by ASCONF are bounded")
+}
