@@ -55,6 +55,7 @@ const (
 	opGolden            // side, tag mode, golden packet index
 	opShutdown          // side
 	opAbort             // side
+	opReconfig          // side, request, address index (RFC 5061 ASCONF)
 	opCount
 )
 
@@ -172,6 +173,8 @@ func (r *assocRun) step() {
 			s.a.Shutdown(r.now)
 			r.drain(r.index(s))
 		}
+	case opReconfig:
+		r.reconfig(int(r.in.byte()&1), r.in.byte(), r.in.byte())
 	case opAbort:
 		// Rare: aborts end the run's interesting part.
 		if s := r.sides[r.in.byte()&1]; s.a != nil && r.in.byte() == 0xAB {
@@ -179,6 +182,33 @@ func (r *assocRun) step() {
 			r.drain(r.index(s))
 		}
 	}
+}
+
+// reconfigAddrs are the addresses a reconfiguration names: both sides'
+// own, two new loopback ones, and one out of scope that the peer must
+// refuse (its scoping filter) and never send to.
+var reconfigAddrs = []netip.Addr{addrA.Addr(), addrB.Addr(),
+	netip.MustParseAddr("127.0.0.7"), netip.MustParseAddr("127.0.0.8"), netip.MustParseAddr("192.0.2.1")}
+
+// reconfig asks side i's association to add or remove a local address or
+// to move the peer's primary, by ASCONF (AUTH is negotiated between the
+// two sides, so the requests get past it). Errors (no ASCONF yet, closed,
+// bad address) are part of the game.
+func (r *assocRun) reconfig(i int, req, ai byte) {
+	s := r.sides[i]
+	if s.a == nil {
+		return
+	}
+	addr := reconfigAddrs[int(ai)%len(reconfigAddrs)]
+	switch req % 3 {
+	case 0:
+		_ = s.a.AddLocalAddr(r.now, addr)
+	case 1:
+		_ = s.a.RemoveLocalAddr(r.now, addr)
+	case 2:
+		_ = s.a.SetPeerPrimary(r.now, addr)
+	}
+	r.drain(i)
 }
 
 func (r *assocRun) index(s *fside) int {
@@ -439,6 +469,7 @@ func assocSeeds() [][]byte {
 		{0, opSend, 0, 1, 0, 100, 0, opDeliverAll, opSend, 1, 2, 0, 200, 1, opDeliverAll, opAdvance, 4},
 		{0, opSend, 0, 1, 0x30, 0, 0, opDrop, 1, opAdvance, 4, opDeliverAll, opAdvance, 5, opDeliverAll},
 		{0, opSend, 0, 0, 5, 0, 0, opDup, 1, opSwap, 1, opDeliverAll, opShutdown, 1, opDeliverAll, opAdvance, 3},
+		{0, opReconfig, 0, 0, 2, opDeliverAll, opSend, 1, 1, 0, 80, 0, opReconfig, 0, 2, 2, opDeliverAll, opAdvance, 4, opReconfig, 1, 0, 4, opDeliverAll, opReconfig, 0, 1, 0, opDeliverAll, opAdvance, 4},
 		{1, opDeliver, 1, opForge, 1, 0, 1, 6, opDeliverAll, opAdvance, 6, opAdvance, 7},
 		{0, opShutdown, 0, opShutdown, 1, opDeliverAll, opAdvance, 4, opDeliverAll},
 	}
