@@ -30,9 +30,9 @@ func TestTimerHeapOrder(t *testing.T) {
 		h.set(e, d)
 		want[e] = d
 	}
-	require.Len(t, h, len(want))
-	for i, e := range h {
-		require.Equal(t, i, e.heapIdx, "heap index out of sync")
+	require.Equal(t, len(want), h.len())
+	for i, sl := range h.slots {
+		require.Equal(t, i, sl.e.heapIdx, "heap index out of sync")
 	}
 	var got, exp []time.Time
 	for _, d := range want {
@@ -107,7 +107,7 @@ func BenchmarkTimerHeapSendAll(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			if len(h) != n || len(ballast) != n {
+			if h.len() != n || len(ballast) != n {
 				b.Fatal("lost entries")
 			}
 		})
