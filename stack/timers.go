@@ -7,7 +7,8 @@ import "time"
 // Stack's mutex guards it.
 //
 // It is a 4-ary heap whose slots hold the deadline as an integer next to
-// the entry: a SENDALL moves 10,000 entries from a heartbeat deadline to
+// the entry (the entry keeps no copy: the heap costs 16 bytes per
+// association): a SENDALL moves 10,000 entries from a heartbeat deadline to
 // one RTO away, and each comparison then reads the heap array alone
 // instead of a cold entry (and a time.Time) per level; four children per
 // node halve the levels an entry climbs.
@@ -20,7 +21,7 @@ type timerHeap struct {
 }
 
 type timerSlot struct {
-	at int64 // e.deadline less epoch, in nanoseconds
+	at int64 // the deadline less epoch, in nanoseconds
 	e  *entry
 }
 
@@ -37,20 +38,19 @@ func (h *timerHeap) set(e *entry, d time.Time) {
 	case d.IsZero():
 		h.removeAt(e.heapIdx)
 	case e.heapIdx < 0:
-		e.deadline = d
 		e.heapIdx = len(h.slots)
 		h.slots = append(h.slots, timerSlot{at: h.key(d), e: e})
 		h.up(e.heapIdx)
-	case !d.Equal(e.deadline):
-		e.deadline = d
+	default:
 		i := e.heapIdx
-		h.slots[i].at = h.key(d)
+		at := h.key(d)
+		if at == h.slots[i].at {
+			return
+		}
+		h.slots[i].at = at
 		if !h.up(i) {
 			h.down(i)
 		}
-	}
-	if d.IsZero() {
-		e.deadline = time.Time{}
 	}
 }
 
@@ -66,17 +66,16 @@ func (h *timerHeap) next() time.Time {
 	if len(h.slots) == 0 {
 		return time.Time{}
 	}
-	return h.slots[0].e.deadline
+	return h.epoch.Add(time.Duration(h.slots[0].at))
 }
 
 // popDue removes and returns an entry whose deadline is not after now.
 func (h *timerHeap) popDue(now time.Time) *entry {
-	if len(h.slots) == 0 || h.slots[0].e.deadline.After(now) {
+	if len(h.slots) == 0 || h.slots[0].at > h.key(now) {
 		return nil
 	}
 	e := h.slots[0].e
 	h.removeAt(0)
-	e.deadline = time.Time{}
 	return e
 }
 
