@@ -35,8 +35,7 @@ type entry struct {
 	tag   uint32
 	addrs []addrKey
 
-	deadline time.Time // the association's NextDeadline as the heap knows it
-	heapIdx  int       // position in the timer heap; -1 when not in it
+	heapIdx int // position in the timer heap; -1 when not in it
 
 	wake chan struct{} // closed at the next step; nil when nobody waits
 

@@ -30,9 +30,9 @@ func TestTimerHeapOrder(t *testing.T) {
 		h.set(e, d)
 		want[e] = d
 	}
-	require.Len(t, h, len(want))
-	for i, e := range h {
-		require.Equal(t, i, e.heapIdx, "heap index out of sync")
+	require.Equal(t, len(want), h.len())
+	for i, sl := range h.slots {
+		require.Equal(t, i, sl.e.heapIdx, "heap index out of sync")
 	}
 	var got, exp []time.Time
 	for _, d := range want {
@@ -107,9 +107,32 @@ func BenchmarkTimerHeapSendAll(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			if len(h) != n || len(ballast) != n {
+			if h.len() != n || len(ballast) != n {
 				b.Fatal("lost entries")
 			}
 		})
 	}
+}
+
+// The heap keeps deadlines as offsets from its first one: next gives back
+// the instant set, monotonic readings included, and moving a deadline
+// earlier or later reorders the heap.
+func TestTimerHeapKeepsInstants(t *testing.T) {
+	now := time.Now()
+	var h timerHeap
+	a, b := &entry{heapIdx: -1}, &entry{heapIdx: -1}
+	h.set(a, now.Add(30*time.Second))
+	h.set(b, now.Add(time.Second))
+	require.True(t, h.next().Equal(now.Add(time.Second)))
+	h.set(b, now.Add(time.Second)) // unchanged: a no-op
+	require.Equal(t, 0, b.heapIdx)
+	h.set(a, now.Add(-time.Second)) // before the heap's epoch
+	require.True(t, h.next().Equal(now.Add(-time.Second)))
+	require.Same(t, a, h.popDue(now))
+	h.set(b, now.Add(time.Hour))
+	require.Nil(t, h.popDue(now))
+	require.True(t, h.next().Equal(now.Add(time.Hour)))
+	h.set(b, time.Time{})
+	require.Equal(t, 0, h.len())
+	require.Equal(t, -1, b.heapIdx)
 }
