@@ -26,8 +26,10 @@ type proc struct {
 	lines chan string
 	done  chan struct{} // closed when the process has exited
 
-	mu   sync.Mutex
-	tail []string
+	mu       sync.Mutex
+	tail     []string
+	watchers []*lineWatch // see watch
+	exited   bool
 }
 
 // startProc runs path with args until the test ends.
@@ -64,6 +66,7 @@ func startProcStdin(t *testing.T, path string, args ...string) (*proc, io.WriteC
 			if len(p.tail) > 40 {
 				p.tail = p.tail[len(p.tail)-40:]
 			}
+			p.matchWatchers(line)
 			p.mu.Unlock()
 			select {
 			case p.lines <- line:
@@ -71,6 +74,15 @@ func startProcStdin(t *testing.T, path string, args ...string) (*proc, io.WriteC
 			}
 		}
 		cmd.Wait()
+		p.mu.Lock()
+		p.exited = true
+		for _, w := range p.watchers {
+			if !w.fired {
+				w.fired = true
+				w.ch <- nil
+			}
+		}
+		p.mu.Unlock()
 		close(p.done)
 	}()
 	t.Cleanup(p.kill)

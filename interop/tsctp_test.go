@@ -122,38 +122,49 @@ type clientJSON struct {
 	MBps     float64 `json:"mbps"`
 }
 
-// watch reads p's lines in the background until one matches re, so that a
-// peer's debug flood cannot push the line out of p's buffer while the test
-// waits on something else. The channel gets the submatches, or nil when
-// the process exited without printing such a line.
+// watch returns a channel that gets the submatches of the first line of
+// p's output matching re, or nil when p exits without printing one. The
+// match is made as p's output is read, not from p.lines, which drops lines
+// when a peer's debug flood outruns a loaded test (tsctp prints a line per
+// event, and its summary comes last).
 func watch(p *proc, re string) <-chan []string {
-	rx := regexp.MustCompile(re)
-	ch := make(chan []string, 1)
-	go func() {
-		for {
-			select {
-			case line := <-p.lines:
-				if m := rx.FindStringSubmatch(line); m != nil {
-					ch <- m
-					return
-				}
-			case <-p.done:
-				for {
-					select {
-					case line := <-p.lines:
-						if m := rx.FindStringSubmatch(line); m != nil {
-							ch <- m
-							return
-						}
-					default:
-						ch <- nil
-						return
-					}
-				}
-			}
+	w := &lineWatch{rx: regexp.MustCompile(re), ch: make(chan []string, 1)}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, line := range p.tail { // printed before we started watching
+		if m := w.rx.FindStringSubmatch(line); m != nil {
+			w.fired = true
+			w.ch <- m
+			return w.ch
 		}
-	}()
-	return ch
+	}
+	if p.exited {
+		w.fired = true
+		w.ch <- nil
+		return w.ch
+	}
+	p.watchers = append(p.watchers, w)
+	return w.ch
+}
+
+// lineWatch is one watch on a process's output.
+type lineWatch struct {
+	rx    *regexp.Regexp
+	ch    chan []string
+	fired bool
+}
+
+// matchWatchers feeds line to p's pending watches; p.mu is held.
+func (p *proc) matchWatchers(line string) {
+	for _, w := range p.watchers {
+		if w.fired {
+			continue
+		}
+		if m := w.rx.FindStringSubmatch(line); m != nil {
+			w.fired = true
+			w.ch <- m
+		}
+	}
 }
 
 func await(t *testing.T, p *proc, ch <-chan []string, what string) []string {
