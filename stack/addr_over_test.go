@@ -50,6 +50,18 @@ func (d *dataCounter) counts() map[netip.Addr]int {
 	return c
 }
 
+// countingStack is a Stack on ips of net whose sent DATA is counted.
+func countingStack(t *testing.T, net *memnet.Network, cfg assoc.Config, ips ...netip.Addr) (*Stack, *dataCounter) {
+	t.Helper()
+	tr, err := net.Listen(ips, DefaultUDPPort)
+	require.NoError(t, err)
+	dc := &dataCounter{Transport: tr, data: map[netip.Addr]int{}}
+	s, err := New(Config{Transport: dc, Assoc: cfg})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s, dc
+}
+
 // addrOverPair is multihomedPair with DATA counted on both Stacks' sends,
 // returned once each side has confirmed the other's second address (so
 // both paths may carry data).
@@ -60,17 +72,8 @@ func addrOverPair(t *testing.T) (srv *PacketConn, c *Conn, srvCount, cliCount *d
 	// the alternate path behind the test's back (6.4.1).
 	cfg := mhConfig()
 	cfg.DelayedAckTime = 20 * time.Millisecond
-	mk := func(ips ...netip.Addr) (*Stack, *dataCounter) {
-		tr, err := net.Listen(ips, DefaultUDPPort)
-		require.NoError(t, err)
-		dc := &dataCounter{Transport: tr, data: map[netip.Addr]int{}}
-		s, err := New(Config{Transport: dc, Assoc: cfg})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s, dc
-	}
-	a, cliCount := mk(ip4(1), ip4(2))
-	b, srvCount := mk(ip4(3), ip4(4))
+	a, cliCount := countingStack(t, net, cfg, ip4(1), ip4(2))
+	b, srvCount := countingStack(t, net, cfg, ip4(3), ip4(4))
 	srv, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
 	require.NoError(t, err)
 	srv.Subscribe(EventPeerAddrChange)

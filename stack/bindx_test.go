@@ -63,19 +63,7 @@ func TestBindAddRemoveSim(t *testing.T) {
 		require.Equal(t, []netip.Addr{ip4(1)}, peerIPs(t, srv, id))
 
 		const total = 300
-		done := make(chan error, 1)
-		go func() {
-			var m [4]byte
-			for i := range uint32(total) {
-				binary.BigEndian.PutUint32(m[:], i)
-				if _, err := srv.SendMsg(m[:], SndInfo{AssocID: id}); err != nil {
-					done <- err
-					return
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			done <- nil
-		}()
+		done := sendNumbered(srv, id, total)
 		buf := make([]byte, 64)
 		for i := range uint32(total) {
 			n, err := c.Read(buf)
@@ -121,19 +109,7 @@ func TestBindAddRemoveLossySim(t *testing.T) {
 		id := info.AssocID
 
 		const total = 400
-		done := make(chan error, 1)
-		go func() {
-			var m [4]byte
-			for i := range uint32(total) {
-				binary.BigEndian.PutUint32(m[:], i)
-				if _, err := srv.SendMsg(m[:], SndInfo{AssocID: id}); err != nil {
-					done <- err
-					return
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			done <- nil
-		}()
+		done := sendNumbered(srv, id, total)
 		buf := make([]byte, 64)
 		for i := range uint32(total) {
 			n, err := c.Read(buf)
@@ -189,4 +165,23 @@ func TestBindxBadInput(t *testing.T) {
 		require.NoError(t, c.Close())
 		require.ErrorIs(t, c.BindAdd(ip4(5)), ErrClosed)
 	})
+}
+
+// sendNumbered sends total numbered 4-byte messages on association id,
+// 10 ms apart, and reports the first error (or nil) when done.
+func sendNumbered(srv *PacketConn, id AssocID, total int) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		var m [4]byte
+		for i := range uint32(total) {
+			binary.BigEndian.PutUint32(m[:], i)
+			if _, err := srv.SendMsg(m[:], SndInfo{AssocID: id}); err != nil {
+				done <- err
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		done <- nil
+	}()
+	return done
 }

@@ -33,17 +33,8 @@ func testFailback(t *testing.T, stay bool) {
 	cfg := mhConfig()
 	cfg.DelayedAckTime = 20 * time.Millisecond // no T3-rtx behind the test's back
 	cfg.StayOnAlternate = stay
-	mk := func(ips ...netip.Addr) (*Stack, *dataCounter) {
-		tr, err := net.Listen(ips, DefaultUDPPort)
-		require.NoError(t, err)
-		dc := &dataCounter{Transport: tr, data: map[netip.Addr]int{}}
-		s, err := New(Config{Transport: dc, Assoc: cfg})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		return s, dc
-	}
-	a, count := mk(ip4(1), ip4(2))
-	b, _ := mk(ip4(3), ip4(4))
+	a, count := countingStack(t, net, cfg, ip4(1), ip4(2))
+	b, _ := countingStack(t, net, cfg, ip4(3), ip4(4))
 	srv, err := b.ListenPacketAddrs(2013, ip4(3), ip4(4))
 	require.NoError(t, err)
 	c, err := a.Dial(context.Background(), "127.0.0.3:2013", DialOptions{LocalIPs: []netip.Addr{ip4(1), ip4(2)}})
