@@ -132,18 +132,7 @@ func BenchmarkUDPRTT(b *testing.B) {
 	}
 	defer snd.Close()
 	defer rcv.Close()
-	go func() {
-		buf := make([]byte, 1<<16)
-		for {
-			n, from, err := rcv.ReadFromUDPAddrPort(buf)
-			if err != nil {
-				return
-			}
-			if _, err := rcv.WriteToUDPAddrPort(buf[:n], from); err != nil {
-				return
-			}
-		}
-	}()
+	go echoUDP(rcv)
 	req := make([]byte, 64)
 	resp := make([]byte, 128)
 	b.ReportAllocs()

@@ -92,18 +92,7 @@ func UDPRTT(size int, d time.Duration) (RTT, error) {
 	}
 	defer rcv.Close()
 	defer snd.Close()
-	go func() {
-		buf := make([]byte, 1<<16)
-		for {
-			n, from, err := rcv.ReadFromUDPAddrPort(buf)
-			if err != nil {
-				return
-			}
-			if _, err := rcv.WriteToUDPAddrPort(buf[:n], from); err != nil {
-				return
-			}
-		}
-	}()
+	go echoUDP(rcv)
 	req := make([]byte, size)
 	resp := make([]byte, 1<<16)
 	// Loopback does not lose a lone datagram; a deadline keeps a surprise
@@ -122,4 +111,19 @@ func UDPRTT(size int, d time.Duration) (RTT, error) {
 		}
 		return nil
 	})
+}
+
+// echoUDP sends every datagram c receives back to its sender, until c is
+// closed: the far end of the raw UDP round trips.
+func echoUDP(c *net.UDPConn) {
+	buf := make([]byte, 1<<16)
+	for {
+		n, from, err := c.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			return
+		}
+		if _, err := c.WriteToUDPAddrPort(buf[:n], from); err != nil {
+			return
+		}
+	}
 }
