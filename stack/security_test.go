@@ -580,26 +580,7 @@ func TestSecurityAddressScoping(t *testing.T) {
 				n := newSecNet(t)
 				setup(n)
 				cli, rec := n.stack(secClientIP, 0)
-				raw := newRawPeer(t, n, netip.MustParseAddr("127.0.0.6"))
-				done := make(chan error, 1)
-				go func() {
-					_, err := dial(t, cli, "127.0.0.6:2013")
-					done <- err
-				}()
-				init := raw.expect(t, wire.TypeInit)
-				ic := init.Chunks[0].(*wire.Init)
-				params := []wire.Param{&wire.StateCookie{Cookie: []byte("raw peer cookie")}, wire.AddressParam(raw.addr.Addr())}
-				for _, a := range foreign {
-					params = append(params, wire.AddressParam(a))
-				}
-				from := netip.AddrPortFrom(secClientIP, 9899)
-				raw.send(from, raw.packet(2013, init.Header.SrcPort, ic.InitiateTag,
-					&wire.InitAck{InitiateTag: 0x4321, ARwnd: 1 << 16, OutStreams: 10, InStreams: 10, InitialTSN: 1, Params: params}))
-				raw.expect(t, wire.TypeCookieEcho)
-				raw.send(from, raw.packet(2013, init.Header.SrcPort, ic.InitiateTag, &wire.CookieAck{}))
-				if err := <-done; err != nil {
-					t.Fatalf("dial: %v", err)
-				}
+				dialRawPeerListing(t, n, cli, foreign)
 				time.Sleep(2 * time.Minute)
 				synctest.Wait()
 				check(t, rec, &missing)
@@ -608,6 +589,33 @@ func TestSecurityAddressScoping(t *testing.T) {
 				t.Skip(missing)
 			}
 		})
+	}
+}
+
+// dialRawPeerListing dials, from cli, a raw peer on 127.0.0.6 that answers
+// the INIT with an INIT ACK listing the foreign addresses besides its own,
+// and returns once the association is up.
+func dialRawPeerListing(t *testing.T, n *secNet, cli *stack.Stack, foreign []netip.Addr) {
+	t.Helper()
+	raw := newRawPeer(t, n, netip.MustParseAddr("127.0.0.6"))
+	done := make(chan error, 1)
+	go func() {
+		_, err := dial(t, cli, "127.0.0.6:2013")
+		done <- err
+	}()
+	init := raw.expect(t, wire.TypeInit)
+	ic := init.Chunks[0].(*wire.Init)
+	params := []wire.Param{&wire.StateCookie{Cookie: []byte("raw peer cookie")}, wire.AddressParam(raw.addr.Addr())}
+	for _, a := range foreign {
+		params = append(params, wire.AddressParam(a))
+	}
+	from := netip.AddrPortFrom(secClientIP, stack.DefaultUDPPort)
+	raw.send(from, raw.packet(2013, init.Header.SrcPort, ic.InitiateTag,
+		&wire.InitAck{InitiateTag: 0x4321, ARwnd: 1 << 16, OutStreams: 10, InStreams: 10, InitialTSN: 1, Params: params}))
+	raw.expect(t, wire.TypeCookieEcho)
+	raw.send(from, raw.packet(2013, init.Header.SrcPort, ic.InitiateTag, &wire.CookieAck{}))
+	if err := <-done; err != nil {
+		t.Fatalf("dial: %v", err)
 	}
 }
 
