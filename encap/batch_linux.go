@@ -32,7 +32,8 @@ type sockIO struct {
 
 	wmu   sync.Mutex // WriteBatch may be called concurrently
 	wmsgs []ipv4.Message
-	wbufs [][]byte
+	wbufs [][]byte // iovecs: one per datagram, a GSO message takes a run
+	wsegs []int    // datagrams in each message of the last sendmmsg
 	woob  []byte
 	waddr []net.UDPAddr
 	wip   []byte // backing store of waddr[i].IP, 16 bytes each
@@ -42,12 +43,11 @@ func (s *socket) initIO(n int) {
 	s.recv.init(n, s.wildcard)
 	s.raw, _ = s.conn.SyscallConn() // never fails for a *net.UDPConn
 	s.wmsgs = make([]ipv4.Message, n)
-	s.wbufs = make([][]byte, n)
+	s.wbufs = make([][]byte, gsoBatchDatagrams)
+	s.wsegs = make([]int, n)
 	s.waddr = make([]net.UDPAddr, n)
 	s.wip = make([]byte, 16*n)
-	if s.wildcard {
-		s.woob = make([]byte, oobSize*n)
-	}
+	s.woob = make([]byte, oobSize*n)
 }
 
 // readBatch fills dgs with up to batchSize datagrams via recvmmsg.
@@ -102,7 +102,8 @@ func (s *socket) collect(dgs []Datagram) int {
 }
 
 // writeBatch sends dgs (all routed to this socket) via sendmmsg, looping
-// over partial sends.
+// over partial sends. Consecutive datagrams to one destination go as one
+// UDP GSO message where the kernel allows it (gso_linux.go).
 func (s *socket) writeBatch(dgs []Datagram) (int, error) {
 	if len(dgs) == 1 {
 		return s.writeOne(&dgs[0])
@@ -111,9 +112,21 @@ func (s *socket) writeBatch(dgs []Datagram) (int, error) {
 	defer s.wmu.Unlock()
 	sent := 0
 	for sent < len(dgs) {
-		ms := s.wmsgs[:min(len(dgs)-sent, len(s.wmsgs))]
-		for i := range ms {
-			d := &dgs[sent+i]
+		gso := !s.gsoOff.Load()
+		ms := s.wmsgs[:0]
+		next := sent // first datagram not yet in a message
+		nb := 0      // wbufs used
+		for len(ms) < cap(s.wmsgs) && next < len(dgs) {
+			d := &dgs[next]
+			run := 1
+			if gso {
+				run = gsoRun(dgs[next:], min(gsoMaxSegments, len(s.wbufs)-nb))
+			}
+			if run == 0 {
+				break // no wbufs left for this round
+			}
+			i := len(ms)
+			ms = ms[:i+1]
 			a := &s.waddr[i]
 			r := d.Remote.Addr().Unmap()
 			if s.is6 {
@@ -128,14 +141,23 @@ func (s *socket) writeBatch(dgs []Datagram) (int, error) {
 			a.Port = int(d.Remote.Port())
 			a.Zone = ""
 			ms[i].Addr = a
-			s.wbufs[i] = d.Buf
-			ms[i].Buffers = s.wbufs[i : i+1]
-			ms[i].OOB = nil
+			for k := range run {
+				s.wbufs[nb+k] = dgs[next+k].Buf
+			}
+			ms[i].Buffers = s.wbufs[nb : nb+run]
+			nb += run
+			oob := s.woob[i*oobSize : i*oobSize : (i+1)*oobSize]
 			if s.wildcard {
 				if l := d.Local.Addr().Unmap(); l.IsValid() && !l.IsUnspecified() {
-					ms[i].OOB = putPktinfo(s.woob[i*oobSize:(i+1)*oobSize], l)
+					oob = putPktinfo(oob[:oobSize], l)
 				}
 			}
+			if run > 1 {
+				oob = appendSegment(oob, len(d.Buf))
+			}
+			ms[i].OOB = oob
+			s.wsegs[i] = run
+			next += run
 		}
 		var n int
 		var err error
@@ -144,8 +166,17 @@ func (s *socket) writeBatch(dgs []Datagram) (int, error) {
 		} else {
 			n, err = s.pc4.WriteBatch(ms, 0)
 		}
-		sent += n
+		for i := range n {
+			sent += s.wsegs[i]
+		}
+		clear(s.wbufs[:nb])
 		if err != nil {
+			if n < len(ms) && s.wsegs[n] > 1 && gsoRefused(err) {
+				// The kernel or the device cannot segment: send
+				// datagram by datagram from now on.
+				s.gsoOff.Store(true)
+				continue
+			}
 			return sent, err
 		}
 		if n == 0 {

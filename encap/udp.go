@@ -35,6 +35,9 @@ type UDPConfig struct {
 	// ReadBuffer and WriteBuffer are the socket buffer sizes to request;
 	// 0 means AutoBufferSize, as far as the OS lets the process go.
 	ReadBuffer, WriteBuffer int
+	// DisableGSO sends every datagram on its own even where the kernel
+	// could segment a run of them (Linux UDP_SEGMENT); for measurements.
+	DisableGSO bool
 }
 
 // BufferSizes are the socket buffer sizes obtained, as reported by the
@@ -66,6 +69,7 @@ type socket struct {
 	wildcard bool // bound to 0.0.0.0 or ::, so Local comes from PKTINFO
 	bufs     BufferSizes
 	dropped  atomic.Uint64
+	gsoOff   atomic.Bool // UDP_SEGMENT unavailable or disabled
 	sockIO
 }
 
@@ -193,6 +197,7 @@ func openSocket(addr netip.Addr, port uint16, cfg UDPConfig) (*socket, error) {
 		}
 	}
 	s.bufs.Read, s.bufs.Write = SetBuffers(conn, orAuto(cfg.ReadBuffer), orAuto(cfg.WriteBuffer))
+	s.gsoOff.Store(cfg.DisableGSO)
 	s.initIO(batchSize)
 	return s, nil
 }

@@ -1,8 +1,10 @@
 package perf
 
 import (
+	"context"
 	"flag"
 	"testing"
+	"time"
 )
 
 var scaleN = flag.Int("scale.n", 10000, "associations for BenchmarkScale")
@@ -44,5 +46,30 @@ func BenchmarkScale(b *testing.B) {
 				b.ReportMetric(r.SendAllMs, "ms/sendall")
 			}
 		})
+	}
+}
+
+// TestSendAllPipelined: a SENDALL to more associations than
+// sendAllPipelineMin writes on a second goroutine while it builds the
+// next packets; every association must still get every message, which
+// its SACK (one SENDER DRY per association per SENDALL) proves.
+func TestSendAllPipelined(t *testing.T) {
+	const n, rounds = 1500, 3
+	env, err := SetUpScale(ScaleOptions{N: n, Mem: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := range rounds {
+		dry := env.Server.Dry()
+		st, err := env.Server.MeasureSendAll(100 + i)
+		if err != nil || st.Skipped != 0 {
+			t.Fatalf("round %d: %v, %d skipped", i, err, st.Skipped)
+		}
+		if err := env.Server.WaitDry(ctx, dry+n); err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
 	}
 }

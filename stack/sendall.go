@@ -60,6 +60,10 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 	}
 	now := time.Now()
 	out := s.newBatch()
+	w := s.newSendAllWriter(len(pc.assocs))
+	if w != nil {
+		w.all = append(w.all, out)
+	}
 	var failed map[AssocID]error
 	for id, e := range pc.assocs {
 		if err := apply(now, e, b, m, info.Flags); err != nil {
@@ -72,12 +76,20 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 		// Write as we go so a SENDALL to many associations does not hold
 		// thousands of packets; write touches no Stack state, so it may
 		// run under the mutex.
-		if len(out.dgs) >= 256 {
-			s.write(out)
+		if len(out.dgs) >= sendAllBatch {
+			if w != nil {
+				out = w.hand(s, out)
+			} else {
+				s.write(out)
+			}
 		}
 	}
 	s.mu.Unlock()
-	s.flush(out)
+	if w != nil {
+		w.finish(s, out)
+	} else {
+		s.flush(out)
+	}
 	if failed != nil {
 		return len(b), &SendAllError{Failed: failed}
 	}
