@@ -15,10 +15,10 @@ func (pc *PacketConn) SetAutoclose(d time.Duration) {
 	s.mu.Lock()
 	pc.autoclose = max(d, 0)
 	now := time.Now()
-	for _, e := range pc.assocs {
+	pc.assocs.walk(func(e *entry) {
 		e.lastActive = now
 		s.timers.set(e, e.nextDeadline(now))
-	}
+	})
 	s.arm(now)
 	s.mu.Unlock()
 }

@@ -26,7 +26,7 @@ type PacketConn struct {
 	// Guarded by s.mu:
 	listening bool
 	closed    bool
-	assocs    map[AssocID]*entry
+	assocs    assocSet
 	rq        recvQueue
 	events    EventMask
 	maxAssocs int
@@ -84,7 +84,7 @@ func (s *Stack) BindPacketAddrs(port uint16, ips ...netip.Addr) (*PacketConn, er
 	pc := &PacketConn{
 		s:         s,
 		pb:        pb,
-		assocs:    make(map[AssocID]*entry),
+		assocs:    newAssocSet(),
 		rq:        newRecvQueue(),
 		maxAssocs: s.cfg.MaxAssociations,
 		peerUDP:   DefaultUDPPort,
@@ -209,7 +209,7 @@ func (pc *PacketConn) SetPeerUDPPort(p uint16) {
 	pc.s.mu.Unlock()
 }
 
-func (pc *PacketConn) admits() bool { return !pc.closed && len(pc.assocs) < pc.maxAssocs }
+func (pc *PacketConn) admits() bool { return !pc.closed && pc.assocs.len() < pc.maxAssocs }
 
 // deliver queues an event of one of this socket's associations.
 func (pc *PacketConn) deliver(e *entry, ev assoc.Event) {
@@ -218,7 +218,7 @@ func (pc *PacketConn) deliver(e *entry, ev assoc.Event) {
 
 // detach forgets an association that closed.
 func (pc *PacketConn) detach(e *entry) {
-	delete(pc.assocs, e.id)
+	pc.assocs.remove(e.id)
 }
 
 // RecvMsg reads the next message or notification of any association
@@ -290,7 +290,7 @@ func (pc *PacketConn) SendMsg(b []byte, info SndInfo) (int, error) {
 // s.mu held.
 func (pc *PacketConn) target(info SndInfo, out *batch) (*entry, error) {
 	if info.AssocID != 0 {
-		e, ok := pc.assocs[info.AssocID]
+		e, ok := pc.assocs.get(info.AssocID)
 		if !ok {
 			return nil, fmt.Errorf("%w: %d", ErrUnknownAssoc, info.AssocID)
 		}
@@ -393,8 +393,8 @@ func (pc *PacketConn) AssocID(addr net.Addr) (AssocID, error) {
 func (pc *PacketConn) Associations() []AssocID {
 	pc.s.mu.Lock()
 	defer pc.s.mu.Unlock()
-	ids := make([]AssocID, 0, len(pc.assocs))
-	for id := range pc.assocs {
+	ids := make([]AssocID, 0, pc.assocs.len())
+	for id := range pc.assocs.byID {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
@@ -402,7 +402,7 @@ func (pc *PacketConn) Associations() []AssocID {
 }
 
 func (pc *PacketConn) entry(id AssocID) (*entry, error) {
-	e, ok := pc.assocs[id]
+	e, ok := pc.assocs.get(id)
 	if !ok {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownAssoc, id)
 	}
@@ -459,7 +459,7 @@ func (pc *PacketConn) PeelOff(id AssocID) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	delete(pc.assocs, id)
+	pc.assocs.remove(id)
 	c := newConn(s, pc.pb)
 	c.events = pc.events
 	c.attach(e)
@@ -507,10 +507,10 @@ func (pc *PacketConn) closeLocked(graceful bool) *batch {
 	out := s.newBatch()
 	if graceful {
 		now := time.Now()
-		for _, e := range pc.assocs {
+		pc.assocs.walk(func(e *entry) {
 			e.a.Shutdown(now)
 			s.after(now, e, out)
-		}
+		})
 	}
 	pc.pb.pc = nil
 	s.releasePort(pc.pb)

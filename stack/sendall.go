@@ -60,17 +60,17 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 	}
 	now := time.Now()
 	out := s.newBatch()
-	w := s.newSendAllWriter(len(pc.assocs))
+	w := s.newSendAllWriter(pc.assocs.len())
 	if w != nil {
 		w.all = append(w.all, out)
 	}
 	var failed map[AssocID]error
-	for id, e := range pc.assocs {
+	pc.assocs.walk(func(e *entry) {
 		if err := apply(now, e, b, m, info.Flags); err != nil {
 			if failed == nil {
 				failed = make(map[AssocID]error)
 			}
-			failed[id] = err
+			failed[e.id] = err
 		}
 		s.after(now, e, out)
 		// Write as we go so a SENDALL to many associations does not hold
@@ -83,7 +83,7 @@ func (pc *PacketConn) sendAll(b []byte, info SndInfo) (int, error) {
 				s.write(out)
 			}
 		}
-	}
+	})
 	s.mu.Unlock()
 	if w != nil {
 		w.finish(s, out)

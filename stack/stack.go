@@ -406,7 +406,7 @@ func (s *Stack) register(a *assoc.Association, port uint16, o owner) (*entry, er
 	}
 	e.lastActive = time.Now()
 	if pc, ok := o.(*PacketConn); ok {
-		pc.assocs[e.id] = e
+		pc.assocs.add(e)
 	}
 	return e, nil
 }

@@ -36,6 +36,7 @@ type entry struct {
 	addrs []addrKey
 
 	heapIdx int // position in the timer heap; -1 when not in it
+	setIdx  int // position in its one-to-many socket's assocSet.order
 
 	wake chan struct{} // closed at the next step; nil when nobody waits
 

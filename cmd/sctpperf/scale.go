@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/udpsctp/udpsctp/encap"
 	"github.com/udpsctp/udpsctp/perf"
 	"github.com/udpsctp/udpsctp/stack"
 )
@@ -32,6 +33,7 @@ func cmdScale(args []string, stdout, stderr io.Writer) error {
 	inproc := fs.Bool("inproc", false, "run the clients in this process (memory figures then count both ends)")
 	mem := fs.Bool("mem", false, "with -inproc: the in-memory network instead of loopback UDP")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	gso := fs.Bool("gso", true, "let the server send runs of datagrams to one client port with UDP GSO (two-process mode; the clients share one UDP port, 10,000 distinct client hosts would not)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the SENDALLs (two-process mode) to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile once the associations are up (two-process mode) to this file")
 	setupProfile := fs.String("setupprofile", "", "write a CPU profile of the setup (two-process mode) to this file")
@@ -61,7 +63,7 @@ func cmdScale(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, r)
 		return nil
 	}
-	r, err := scaleTwoProcesses(*n, *parallel, *size, *repeat, profiles{*cpuProfile, *memProfile, *setupProfile}, stderr)
+	r, err := scaleTwoProcesses(*n, *parallel, *size, *repeat, !*gso, profiles{*cpuProfile, *memProfile, *setupProfile}, stderr)
 	if err != nil {
 		return err
 	}
@@ -91,11 +93,16 @@ type scaleReport struct {
 // profiles name the files scale writes profiles to ("" = none).
 type profiles struct{ sendAll, heap, setup string }
 
-func scaleTwoProcesses(n, parallel, size, repeat int, prof profiles, stderr io.Writer) (scaleReport, error) {
+func scaleTwoProcesses(n, parallel, size, repeat int, noGSO bool, prof profiles, stderr io.Writer) (scaleReport, error) {
 	r := scaleReport{ScaleResult: perf.ScaleResult{N: n}}
 	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
-	s, err := stack.New(stack.Config{Addrs: []netip.Addr{lo}})
+	u, err := encap.ListenUDP(encap.UDPConfig{Addrs: []netip.Addr{lo}, DisableGSO: noGSO})
 	if err != nil {
+		return r, err
+	}
+	s, err := stack.New(stack.Config{Transport: u})
+	if err != nil {
+		u.Close()
 		return r, err
 	}
 	defer s.Close()
