@@ -166,6 +166,7 @@ func (s *socket) writeBatch(dgs []Datagram) (int, error) {
 		} else {
 			n, err = s.pc4.WriteBatch(ms, 0)
 		}
+		n = max(n, 0) // x/net reports -1 when the first message failed
 		for i := range n {
 			sent += s.wsegs[i]
 		}

@@ -5,6 +5,7 @@ package encap
 import (
 	"bytes"
 	"net/netip"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -136,4 +137,47 @@ func TestGSOIPv6(t *testing.T) {
 	if a.socks[0].gsoOff.Load() {
 		t.Skip("encap: this kernel refused UDP_SEGMENT; the datagrams above went one by one")
 	}
+}
+
+// TestGSOFallback: a socket whose GSO sends the kernel refuses (here
+// SO_NO_CHECK, which UDP_SEGMENT cannot honour: EINVAL) switches to one
+// datagram per message and loses nothing.
+func TestGSOFallback(t *testing.T) {
+	a, b := listen(t, lo1), listen(t, lo2)
+	raw, err := a.socks[0].conn.SyscallConn()
+	require.NoError(t, err)
+	var serr error
+	require.NoError(t, raw.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_NO_CHECK, 1)
+	}))
+	require.NoError(t, serr)
+	var dgs []Datagram
+	for i := range 20 {
+		dgs = append(dgs, Datagram{Buf: bytes.Repeat([]byte{byte(i)}, 500), Remote: b.LocalAddrs()[0]})
+	}
+	n, err := a.WriteBatch(dgs)
+	require.NoError(t, err)
+	require.Equal(t, len(dgs), n)
+	for i, d := range recvN(t, b.ReceiveFuncs()[0], len(dgs)) {
+		require.Equal(t, dgs[i].Buf, d.Buf)
+	}
+	require.True(t, a.socks[0].gsoOff.Load(), "GSO off after the kernel refused it")
+}
+
+// TestUDPBatchFirstFails: when the kernel refuses the first datagram of a
+// batch, WriteBatch reports 0 sent and the error (x/net says -1), so the
+// caller can skip that datagram and go on.
+func TestUDPBatchFirstFails(t *testing.T) {
+	a, b := listen(t, lo1), listen(t, lo2)
+	bad := netip.AddrPortFrom(lo2, 0) // port 0: EINVAL
+	dgs := []Datagram{{Buf: []byte("x"), Remote: bad}, {Buf: []byte("y"), Remote: b.LocalAddrs()[0]}, {Buf: []byte("z"), Remote: b.LocalAddrs()[0]}}
+	n, err := a.WriteBatch(dgs)
+	require.Error(t, err)
+	require.Equal(t, 0, n)
+	n, err = a.WriteBatch(dgs[1:])
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	got := recvN(t, b.ReceiveFuncs()[0], 2)
+	require.Equal(t, "y", string(got[0].Buf))
+	require.Equal(t, "z", string(got[1].Buf))
 }
