@@ -29,13 +29,17 @@ type Conn struct {
 	endErr      error // why the association ended abnormally
 	closed      bool
 
+	recvEnd func() error // recvEndErr, bound once: a method value per call allocates
+
 	deadlines
 }
 
 var _ net.Conn = (*Conn)(nil)
 
 func newConn(s *Stack, pb *portBinding) *Conn {
-	return &Conn{s: s, pb: pb, rq: newRecvQueue(), deadlines: newDeadlines()}
+	c := &Conn{s: s, pb: pb, rq: newRecvQueue(), deadlines: newDeadlines()}
+	c.recvEnd = c.recvEndErr
+	return c
 }
 
 // attach makes c the owner of e. Called with s.mu held.
@@ -103,17 +107,21 @@ func (c *Conn) SetDefaultSend(info SndInfo) {
 // RecvMsg reads the next message (or notification) with its details.
 // After the peer's shutdown and the last message, it returns io.EOF.
 func (c *Conn) RecvMsg(b []byte) (int, RcvInfo, error) {
-	return c.s.recv(&c.rq, b, &c.rdl, func() error {
-		switch {
-		case c.closed:
-			return ErrClosed
-		case c.endErr != nil:
-			return c.endErr
-		case c.peerDone:
-			return io.EOF
-		}
-		return nil
-	})
+	return c.s.recv(&c.rq, b, &c.rdl, c.recvEnd)
+}
+
+// recvEndErr says why RecvMsg cannot wait for more (nil while it can).
+// Called with s.mu held.
+func (c *Conn) recvEndErr() error {
+	switch {
+	case c.closed:
+		return ErrClosed
+	case c.endErr != nil:
+		return c.endErr
+	case c.peerDone:
+		return io.EOF
+	}
+	return nil
 }
 
 // Read reads message bytes, skipping notifications.

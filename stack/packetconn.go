@@ -33,6 +33,8 @@ type PacketConn struct {
 	peerUDP   uint16        // default UDP port of peers given without one
 	autoclose time.Duration // SCTP_AUTOCLOSE; 0 = off
 
+	recvEnd func() error // for recv, made once: a closure per call allocates
+
 	deadlines
 }
 
@@ -89,6 +91,12 @@ func (s *Stack) BindPacketAddrs(port uint16, ips ...netip.Addr) (*PacketConn, er
 		maxAssocs: s.cfg.MaxAssociations,
 		peerUDP:   DefaultUDPPort,
 		deadlines: newDeadlines(),
+	}
+	pc.recvEnd = func() error {
+		if pc.closed {
+			return ErrClosed
+		}
+		return nil
 	}
 	pb.pc = pc
 	return pc, nil
@@ -225,12 +233,7 @@ func (pc *PacketConn) detach(e *entry) {
 // (sctp_recvv). A message larger than b continues on the next call;
 // FlagEOR marks the call that returns its end.
 func (pc *PacketConn) RecvMsg(b []byte) (int, RcvInfo, error) {
-	return pc.s.recv(&pc.rq, b, &pc.rdl, func() error {
-		if pc.closed {
-			return ErrClosed
-		}
-		return nil
-	})
+	return pc.s.recv(&pc.rq, b, &pc.rdl, pc.recvEnd)
 }
 
 // ReadFrom reads the next data message (notifications are skipped) and
