@@ -74,6 +74,7 @@ type readRole struct {
 	timed    bool       // the background goroutine waits with its lease timer
 	wantQ    *recvQueue // a queue whose reader waits while the background reads
 	bgWake   chan struct{}
+	signals  uint64 // bgWake sends, for tests
 
 	// What every holder reads with (serve runs one holder at a time):
 	// slots and batch; and the application holder's closedErr and the
@@ -110,6 +111,7 @@ func (r *readRole) wakeBackground() {
 
 // signalBackground makes the background goroutine look at the role again.
 func (r *readRole) signalBackground() {
+	r.signals++
 	select {
 	case r.bgWake <- struct{}{}:
 	default:
@@ -195,10 +197,15 @@ func (s *Stack) runRole(r *readRole) {
 			}
 			continue
 		}
-		// Time a lease only while the role is free: an application
-		// goroutine parked in the socket for hours costs no wake-ups.
+		// Time a lease while the role is free, and while an application
+		// goroutine that holds it released it during the last lease: a
+		// request/response loop then costs one wake-up per lease, where
+		// waiting untimed made its next release signal us (about one
+		// wake-up every third round trip). An application goroutine
+		// parked in the socket for hours costs no wake-ups.
+		active := r.releases != r.seen
 		r.seen = r.releases
-		r.timed = r.holder == roleFree
+		r.timed = r.holder == roleFree || (r.holder == roleApp && active)
 		s.mu.Unlock()
 		var expired <-chan time.Time
 		if r.timed {

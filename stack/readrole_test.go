@@ -155,3 +155,59 @@ func TestReadRoleGoesBack(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRoleRoundTripsQuiet: in a request/response loop the application
+// goroutine leaves the role free and takes it back every round trip; the
+// background goroutine must not be signalled for each release (it waited
+// untimed whenever it found the application holding the role, so the next
+// release woke it: one wake-up every third round trip or so). Timing
+// based, so it asserts only when round trips are fast (not under -race).
+func TestReadRoleRoundTripsQuiet(t *testing.T) {
+	if raceEnabled {
+		t.Skip("round trips under -race are too slow for a lease of 1 ms")
+	}
+	cli, _, c1, _, pc := rolePair(t)
+	go func() { // echo server
+		buf := make([]byte, 256)
+		for {
+			n, info, err := pc.RecvMsg(buf)
+			if err != nil {
+				return
+			}
+			if info.Flags&FlagNotification != 0 {
+				continue
+			}
+			if _, err := pc.SendMsg(buf[:n], SndInfo{AssocID: info.AssocID}); err != nil {
+				return
+			}
+		}
+	}()
+	req, resp := make([]byte, 64), make([]byte, 256)
+	rt := func() {
+		_, err := c1.Write(req)
+		require.NoError(t, err)
+		_, err = c1.Read(resp)
+		require.NoError(t, err)
+	}
+	for range 50 { // warm up: the role settles with the reading goroutine
+		rt()
+	}
+	r := cli.roles[0]
+	cli.mu.Lock()
+	sig0 := r.signals
+	cli.mu.Unlock()
+	const n = 2000
+	t0 := time.Now()
+	for range n {
+		rt()
+	}
+	per := time.Since(t0) / n
+	cli.mu.Lock()
+	sig := r.signals - sig0
+	cli.mu.Unlock()
+	t.Logf("%d round trips, %v each, %d background signals", n, per, sig)
+	if per > 200*time.Microsecond {
+		t.Skipf("round trips of %v: too slow here to judge the lease", per)
+	}
+	require.Less(t, sig, uint64(n/20), "the background goroutine was signalled on most releases")
+}
