@@ -63,13 +63,12 @@ func (s *Stack) recv(q *recvQueue, b []byte, dl *deadline, closedErr func() erro
 			n, consumed, id := q.read(b, &info)
 			var out *batch
 			if consumed > 0 {
-				if e, ok := s.tbl.byID[id]; ok {
+				if e, ok := s.tbl.byID[id]; ok && e.a.ReadConsumed(consumed) {
 					out = s.newBatch()
 					now := handledAt
 					if now.IsZero() {
 						now = time.Now()
 					}
-					e.a.ReadConsumed(consumed)
 					s.after(now, e, out)
 				}
 			}

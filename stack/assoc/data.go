@@ -61,15 +61,19 @@ func (a *Association) Send(now time.Time, m OutMessage) error {
 // data: the receive window grows, and a window update SACK goes out when
 // it opens by at least one MTU (RFC 9260 6.2, the SWS avoidance of RFC
 // 1122). Delivered but unread bytes count against RecvBuffer. Reads come
-// in delivery order (a socket's queue is FIFO per association).
-func (a *Association) ReadConsumed(n int) {
+// in delivery order (a socket's queue is FIFO per association). It reports
+// whether the read gave the association something to send or report
+// (PollTransmit, PollEvent); most reads do not, and a caller on the
+// request/response path then skips both.
+func (a *Association) ReadConsumed(n int) bool {
 	if n <= 0 {
-		return
+		return false
 	}
 	a.unread.Consume(n)
 	if a.state == Closed || a.rx == nil {
-		return
+		return false
 	}
+	queued := a.events.len()
 	a.popMessages() // partial delivery may resume now that there is room
 	// A window update costs a packet; the SACKs of a flowing transfer
 	// carry the window anyway. Send one only when the peer may be held
@@ -80,7 +84,9 @@ func (a *Association) ReadConsumed(n int) {
 	if (a.lastRwnd == 0 && w > 0) ||
 		(a.lastRwnd < uint32(a.cfg.RecvBuffer/4) && w >= a.lastRwnd+uint32(a.cfg.MTU)) {
 		a.rx.ForceSack()
+		return true
 	}
+	return a.events.len() != queued
 }
 
 // rwnd is our advertised receive window (RFC 9260 6.2): RecvBuffer less
