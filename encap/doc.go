@@ -33,7 +33,10 @@
 // Linux moves up to BatchSize datagrams per system call: sendmmsg through
 // golang.org/x/net's ipv4/ipv6 PacketConn.WriteBatch, and recvmmsg called
 // directly (x/net's ReadBatch allocates a *net.UDPAddr per datagram); it
-// reads and writes IP_PKTINFO/IPV6_PKTINFO itself. Other platforms move one
+// reads and writes IP_PKTINFO/IPV6_PKTINFO itself. Consecutive datagrams of
+// one size to one destination leave as one UDP GSO message (UDP_SEGMENT,
+// gso_linux.go) unless UDPConfig.DisableGSO is set or the kernel refuses
+// it, after which that socket sends datagram by datagram. Other platforms move one
 // datagram per system call (batch_other.go; -tags encap_portable selects it
 // on Linux too, so its tests run here).
 package encap
