@@ -36,7 +36,7 @@
 // reads and writes IP_PKTINFO/IPV6_PKTINFO itself. Consecutive datagrams of
 // one size to one destination leave as one UDP GSO message (UDP_SEGMENT,
 // gso_linux.go) unless UDPConfig.DisableGSO is set or the kernel refuses
-// it, after which that socket sends datagram by datagram. Other platforms move one
-// datagram per system call (batch_other.go; -tags encap_portable selects it
-// on Linux too, so its tests run here).
+// it, after which that socket sends datagram by datagram. Other platforms
+// move one datagram per system call (batch_other.go; -tags encap_portable
+// selects it on Linux too, so its tests run here).
 package encap

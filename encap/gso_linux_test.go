@@ -124,16 +124,7 @@ func TestGSOIPv6(t *testing.T) {
 	}
 	defer a.Close()
 	b := listen(t, lo6)
-	var dgs []Datagram
-	for i := range 100 {
-		dgs = append(dgs, Datagram{Buf: bytes.Repeat([]byte{byte(i)}, 300), Remote: b.LocalAddrs()[0]})
-	}
-	n, err := a.WriteBatch(dgs)
-	require.NoError(t, err)
-	require.Equal(t, len(dgs), n)
-	for i, d := range recvN(t, b.ReceiveFuncs()[0], len(dgs)) {
-		require.Equal(t, dgs[i].Buf, d.Buf)
-	}
+	writeRun(t, a, b, 100, 300)
 	if a.socks[0].gsoOff.Load() {
 		t.Skip("encap: this kernel refused UDP_SEGMENT; the datagrams above went one by one")
 	}
@@ -151,16 +142,7 @@ func TestGSOFallback(t *testing.T) {
 		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_NO_CHECK, 1)
 	}))
 	require.NoError(t, serr)
-	var dgs []Datagram
-	for i := range 20 {
-		dgs = append(dgs, Datagram{Buf: bytes.Repeat([]byte{byte(i)}, 500), Remote: b.LocalAddrs()[0]})
-	}
-	n, err := a.WriteBatch(dgs)
-	require.NoError(t, err)
-	require.Equal(t, len(dgs), n)
-	for i, d := range recvN(t, b.ReceiveFuncs()[0], len(dgs)) {
-		require.Equal(t, dgs[i].Buf, d.Buf)
-	}
+	writeRun(t, a, b, 20, 500)
 	require.True(t, a.socks[0].gsoOff.Load(), "GSO off after the kernel refused it")
 }
 
@@ -180,4 +162,20 @@ func TestUDPBatchFirstFails(t *testing.T) {
 	got := recvN(t, b.ReceiveFuncs()[0], 2)
 	require.Equal(t, "y", string(got[0].Buf))
 	require.Equal(t, "z", string(got[1].Buf))
+}
+
+// writeRun sends n datagrams of size bytes from a to b in one WriteBatch,
+// each filled with its index, and checks that b gets each whole, in order.
+func writeRun(t *testing.T, a, b *UDP, n, size int) {
+	t.Helper()
+	var dgs []Datagram
+	for i := range n {
+		dgs = append(dgs, Datagram{Buf: bytes.Repeat([]byte{byte(i)}, size), Remote: b.LocalAddrs()[0]})
+	}
+	sent, err := a.WriteBatch(dgs)
+	require.NoError(t, err)
+	require.Equal(t, n, sent)
+	for i, d := range recvN(t, b.ReceiveFuncs()[0], n) {
+		require.Equal(t, dgs[i].Buf, d.Buf)
+	}
 }
