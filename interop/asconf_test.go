@@ -31,18 +31,8 @@ var (
 func TestUsrsctpAsconfAddRemove(t *testing.T) {
 	ourC := netip.MustParseAddr("127.0.0.5")
 	s := newStackOn(t, asconfConfig, []netip.Addr{ourA, ourC})
-	pc, err := s.ListenPacketAddrs(0, ourA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	pc.Subscribe(stack.EventAssocChange | stack.EventPeerAddrChange)
-	to := &stack.Addr{IP: ourA, Port: pc.LocalAddr().(*stack.Addr).Port, UDPPort: s.udpPort}
-	p := startPeer(t, peerOpts{client: true, sctpPort: mhPeerPort, to: to, ourUDP: s.udpPort,
-		extra: asconfPeerFlags})
-	up := waitAssocChange(t, assocEnd{pc, 0}, 0, assoc.CommUp)
-	p.expect(`^CONNECTED`)
-	m := &mhAssoc{s: s, pc: pc, id: up.AssocID, p: p}
+	m := usrsctpClientAssoc(t, s, peerOpts{extra: asconfPeerFlags}, ourA)
+	pc, p := m.pc, m.p
 
 	if err := pc.BindAdd(ourC); err != nil {
 		t.Fatalf("BindAdd(127.0.0.5): %v", err)
@@ -126,18 +116,8 @@ func TestUsrsctpAsconfFromPeer(t *testing.T) {
 func asconfPeerAssoc(t *testing.T) *mhAssoc {
 	t.Helper()
 	s := newStackOn(t, asconfConfig, []netip.Addr{ourA})
-	pc, err := s.ListenPacketAddrs(0, ourA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	pc.Subscribe(stack.EventAssocChange | stack.EventPeerAddrChange)
-	to := &stack.Addr{IP: ourA, Port: pc.LocalAddr().(*stack.Addr).Port, UDPPort: s.udpPort}
-	p := startPeer(t, peerOpts{client: true, sctpPort: mhPeerPort, to: to, ourUDP: s.udpPort,
-		extra: append([]string{"-A", "127.0.0.2,127.0.0.6", "-S", "127.0.0.3=127.0.0.1"}, asconfPeerFlags...)})
-	up := waitAssocChange(t, assocEnd{pc, 0}, 0, assoc.CommUp)
-	p.expect(`^CONNECTED`)
-	return &mhAssoc{s: s, pc: pc, id: up.AssocID, p: p}
+	return usrsctpClientAssoc(t, s, peerOpts{
+		extra: append([]string{"-A", "127.0.0.2,127.0.0.6", "-S", "127.0.0.3=127.0.0.1"}, asconfPeerFlags...)}, ourA)
 }
 
 // kickUntil waits until usrsctp's address ip reaches state on our side,

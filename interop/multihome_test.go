@@ -71,6 +71,26 @@ type mhAssoc struct {
 
 func (m *mhAssoc) end() assocEnd { return assocEnd{m.pc, m.id} }
 
+// usrsctpClientAssoc opens a one-to-many socket of s on addrs (the first
+// is where the peer connects), subscribed to association and address
+// changes, starts a usrsctp client with opts (client, SCTP port, target
+// and UDP ports filled in) and waits until the association is up.
+func usrsctpClientAssoc(t *testing.T, s *ourStack, opts peerOpts, addrs ...netip.Addr) *mhAssoc {
+	t.Helper()
+	pc, err := s.ListenPacketAddrs(0, addrs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	pc.Subscribe(stack.EventAssocChange | stack.EventPeerAddrChange)
+	opts.client, opts.sctpPort, opts.ourUDP = true, mhPeerPort, s.udpPort
+	opts.to = &stack.Addr{IP: addrs[0], Port: pc.LocalAddr().(*stack.Addr).Port, UDPPort: s.udpPort}
+	p := startPeer(t, opts)
+	up := waitAssocChange(t, assocEnd{pc, 0}, 0, assoc.CommUp)
+	p.expect(`^CONNECTED`)
+	return &mhAssoc{s: s, pc: pc, id: up.AssocID, p: p}
+}
+
 // peerAddr is usrsctp's SCTP address on ip.
 func (m *mhAssoc) peerAddr(ip netip.Addr) *stack.Addr {
 	return &stack.Addr{IP: ip, Port: mhPeerPort}
@@ -93,18 +113,8 @@ func setupMultihomed(t *testing.T) *mhAssoc {
 	s := newStackOn(t, mhInteropConfig, []netip.Addr{ourA, ourB})
 	s.faulty.Block(ourA, usrB) // no route across the two networks
 	s.faulty.Block(ourB, usrA)
-	pc, err := s.ListenPacketAddrs(0, ourA, ourB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	pc.Subscribe(stack.EventAssocChange | stack.EventPeerAddrChange)
-	to := &stack.Addr{IP: ourA, Port: pc.LocalAddr().(*stack.Addr).Port, UDPPort: s.udpPort}
-	p := startPeer(t, peerOpts{client: true, sctpPort: mhPeerPort, to: to, ourUDP: s.udpPort,
-		local: "127.0.0.1,127.0.0.2", extra: mhPeerFlags})
-	up := waitAssocChange(t, assocEnd{pc, 0}, 0, assoc.CommUp)
-	p.expect(`^CONNECTED`)
-	m := &mhAssoc{s: s, pc: pc, id: up.AssocID, p: p}
+	m := usrsctpClientAssoc(t, s, peerOpts{local: "127.0.0.1,127.0.0.2", extra: mhPeerFlags}, ourA, ourB)
+	pc, p := m.pc, m.p
 
 	// Our side: usrsctp's INIT listed both addresses; the alternate is
 	// confirmed by HEARTBEAT (RFC 9260 5.4).
