@@ -168,11 +168,36 @@ func udpPortTaken(port int) bool {
 	return false
 }
 
-var (
-	buildOnce sync.Once
-	peerBin   string
-	buildErr  error
-)
+// builtOnce is a program the tests build once per run into traceDir.
+type builtOnce struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// get builds the program on the first call, running the command that
+// argv returns for the output path (what names a failure), and returns its
+// path; a failed build fails every caller.
+func (b *builtOnce) get(t *testing.T, name, what string, timeout time.Duration, argv func(bin string) []string) string {
+	t.Helper()
+	b.once.Do(func() {
+		bin := filepath.Join(traceDir, name)
+		cmd := argv(bin)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, cmd[0], cmd[1:]...).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("%s: %v\n%s", what, err, out)
+			return
+		}
+		b.bin = bin
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.bin
+}
+
+var peerBuild builtOnce
 
 // usrsctpPeer builds testdata/peer.c against libusrsctp once per run.
 func usrsctpPeer(t *testing.T) string {
@@ -184,26 +209,13 @@ func usrsctpPeer(t *testing.T) string {
 	if err != nil {
 		missing(t, "gcc", "gcc")
 	}
-	buildOnce.Do(func() {
-		src, err := filepath.Abs("testdata/peer.c")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		bin := filepath.Join(traceDir, "usrsctp-peer")
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, gcc, "-O1", "-Wall", "-o", bin, src, "-lusrsctp").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("gcc testdata/peer.c: %v\n%s", err, out)
-			return
-		}
-		peerBin = bin
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	src, err := filepath.Abs("testdata/peer.c")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return peerBin
+	return peerBuild.get(t, "usrsctp-peer", "gcc testdata/peer.c", 2*time.Minute, func(bin string) []string {
+		return []string{gcc, "-O1", "-Wall", "-o", bin, src, "-lusrsctp"}
+	})
 }
 
 // usrsctpExample returns the path of a Debian usrsctp example program.

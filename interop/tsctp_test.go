@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 )
@@ -31,35 +29,18 @@ import (
 
 const tsctpSeconds = 1
 
-var (
-	perfOnce sync.Once
-	perfBin  string
-	perfErr  error
-)
+var perfBuild builtOnce
 
 // sctpperfBinary builds cmd/sctpperf once per run.
 func sctpperfBinary(t *testing.T) string {
 	t.Helper()
-	perfOnce.Do(func() {
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			perfErr = fmt.Errorf("the go command is needed to build cmd/sctpperf: %v", err)
-			return
-		}
-		bin := filepath.Join(traceDir, "sctpperf")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, "github.com/udpsctp/udpsctp/cmd/sctpperf").CombinedOutput()
-		if err != nil {
-			perfErr = fmt.Errorf("go build cmd/sctpperf: %v\n%s", err, out)
-			return
-		}
-		perfBin = bin
-	})
-	if perfErr != nil {
-		t.Fatal(perfErr)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build cmd/sctpperf: %v", err)
 	}
-	return perfBin
+	return perfBuild.get(t, "sctpperf", "go build cmd/sctpperf", 5*time.Minute, func(bin string) []string {
+		return []string{goBin, "build", "-o", bin, "github.com/udpsctp/udpsctp/cmd/sctpperf"}
+	})
 }
 
 // perfServer runs `sctpperf server` on 127.0.0.1 with ephemeral SCTP and
